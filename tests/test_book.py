@@ -1,0 +1,74 @@
+"""The site builds from clean with warnings as errors, lists every page of the
+table of contents, and shows nothing secret."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+import course as C
+from leaks import find_leaks, secrets
+
+pytestmark = pytest.mark.book
+
+
+def toc_files() -> list[str]:
+    toc = yaml.safe_load((C.ROOT / "_toc.yml").read_text())
+    found = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries:
+            if "file" in entry:
+                found.append(entry["file"])
+            walk(entry.get("sections", []))
+            walk(entry.get("chapters", []))
+
+    walk(toc.get("parts", []))
+    walk(toc.get("chapters", []))
+    return found
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("book")
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "jupyter-book"), "build", "--path-output", str(out),
+         "--warningiserror", "--keep-going", str(C.ROOT)],
+        capture_output=True, text=True, timeout=900,
+    )
+    assert result.returncode == 0, f"book build failed\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
+    return out / "_build" / "html"
+
+
+def test_every_toc_entry_is_a_page(site):
+    for entry in toc_files():
+        assert (site / f"{entry}.html").exists(), f"{entry} is in _toc.yml but was not built"
+
+
+def test_every_chapter_is_in_the_toc():
+    listed = set(toc_files())
+    chapters = {str(p.relative_to(C.ROOT).with_suffix("")) for p in (C.ROOT / "chapters").glob("*.ipynb")}
+    assert chapters <= listed, f"chapters missing from _toc.yml: {sorted(chapters - listed)}"
+    released = {str(p.relative_to(C.ROOT).with_suffix(""))
+                for p in (C.ROOT / "assignments").glob("*/*.ipynb")}
+    assert released <= listed, f"assignments missing from _toc.yml: {sorted(released - listed)}"
+
+
+def test_site_has_no_instructor_material(site):
+    assert not (site / "source").exists() and not (site / "solutions").exists()
+    secret = {"solution": set(), "hidden": set(), "mark scheme": set()}
+    for nb in (C.ROOT / "source").glob("*/*.ipynb"):
+        for kind, lines in secrets(nb).items():
+            secret[kind] |= lines
+    for page in site.rglob("*.html"):
+        text = BeautifulSoup(page.read_text(errors="replace"), "html.parser").get_text()
+        leaks = find_leaks(text, secret)
+        assert not leaks, f"{page.relative_to(site)} shows instructor material: {leaks[:5]}"
+    for download in list(site.rglob("*.ipynb")):
+        leaks = find_leaks(download.read_text(errors="replace"), secret)
+        assert not leaks, f"{download.relative_to(site)} (a download) leaks: {leaks[:5]}"

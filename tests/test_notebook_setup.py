@@ -1,0 +1,36 @@
+import keras
+import numpy as np
+
+from lstm_course.env import QUIET_TF_ENV, quiet_tensorflow
+from lstm_course.keras_utils import io_shapes
+from lstm_course.notebook import reset, setup
+
+
+def weights_after_reset(seed):
+    reset(seed)
+    model = keras.Sequential([keras.Input((4, 2)), keras.layers.LSTM(3)], name="m")
+    return [w.copy() for w in model.get_weights()], model.layers[0].name
+
+
+def test_reset_makes_weights_and_names_reproducible():
+    setup(plots=False)
+    first, name1 = weights_after_reset(5)
+    second, name2 = weights_after_reset(5)
+    other, _ = weights_after_reset(6)
+    assert name1 == name2 == "lstm"
+    assert all(np.array_equal(a, b) for a, b in zip(first, second))
+    assert not all(np.array_equal(a, b) for a, b in zip(first, other))
+
+
+def test_quiet_tensorflow_keeps_existing_values():
+    env = {"TF_CPP_MIN_LOG_LEVEL": "1"}
+    quiet_tensorflow(env)
+    assert env["TF_CPP_MIN_LOG_LEVEL"] == "1"
+    assert env["TF_ENABLE_ONEDNN_OPTS"] == QUIET_TF_ENV["TF_ENABLE_ONEDNN_OPTS"]
+
+
+def test_io_shapes_lists_every_input_and_output():
+    a, b = keras.Input((5,)), keras.Input((None, 2))
+    out = keras.layers.Dense(1)(a)
+    model = keras.Model([a, b], [out, b])
+    assert io_shapes(model) == "input (None, 5), (None, None, 2) -> output (None, 1), (None, None, 2)"

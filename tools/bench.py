@@ -1,0 +1,68 @@
+"""Benchmarks (reported, never asserted): run with `make bench`.
+
+* each chapter and solution notebook, run top to bottom in a fresh kernel;
+* `nbgrader autograde` of one submission (the solution) per assignment;
+* a clean `jupyter-book build` of the site.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from nbrun import notebooks, run_notebook
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+import course as C  # noqa: E402
+
+
+def bench_notebooks() -> None:
+    print("## notebooks (fresh kernel, seconds)")
+    times = []
+    for path in notebooks(ROOT / "chapters") + notebooks(ROOT / "solutions"):
+        seconds = run_notebook(path, write=False)
+        times.append(seconds)
+        print(f"{seconds:7.1f}  {path.relative_to(ROOT)}", flush=True)
+    if times:
+        print(f"median {statistics.median(times):.1f} s, max {max(times):.1f} s, total {sum(times):.1f} s")
+
+
+def bench_autograde() -> None:
+    print("\n## nbgrader autograde, one submission (the solution), seconds")
+    for assignment in C.ASSIGNMENTS:
+        with tempfile.TemporaryDirectory() as tmp:
+            course = C.new_course(Path(tmp), [ROOT / "source" / assignment])
+            student_path = C.release(course, assignment)
+            source = C.read(ROOT / "source" / assignment / student_path.name)
+            solved = C.with_cells(C.read(student_path), C.solution_cells(source))
+            C.submit(course, assignment, "bench", solved, student_path.name)
+            start = time.perf_counter()
+            C.check(C.autograde(course, assignment))
+            seconds = time.perf_counter() - start
+            scores = C.scores(course, assignment, "bench", student_path.stem)
+            got = sum(v[0] for v in scores.values())
+            top = sum(v[1] for v in scores.values())
+            print(f"{seconds:7.1f}  {assignment}  (auto-graded score {got:g}/{top:g})", flush=True)
+
+
+def bench_book() -> None:
+    print("\n## jupyter-book build from clean, seconds")
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        subprocess.run(
+            [str(Path(sys.executable).parent / "jupyter-book"), "build", "--path-output", tmp,
+             "--warningiserror", str(ROOT)],
+            check=True, capture_output=True,
+        )
+        print(f"{time.perf_counter() - start:7.1f}  jupyter-book build")
+
+
+if __name__ == "__main__":
+    bench_notebooks()
+    bench_autograde()
+    bench_book()
