@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -54,13 +55,44 @@ def secrets(source_notebook: Path) -> dict[str, set[str]]:
     return {k: {l for l in v if len(l) >= MIN_LEN and l not in public} for k, v in found.items()}
 
 
+def visible_lines(text: str) -> list[str]:
+    """The lines a reader sees: for a notebook file, its cells' sources and
+    text outputs (not the JSON encoding); for anything else, the text."""
+    try:
+        nb = json.loads(text)
+    except ValueError:
+        return text.splitlines()
+    if not isinstance(nb, dict) or "cells" not in nb:
+        return text.splitlines()
+    out: list[str] = []
+    for cell in nb["cells"]:
+        chunks = [cell.get("source", "")]
+        for output in cell.get("outputs", []):
+            chunks.append(output.get("text", ""))
+            chunks.append(output.get("data", {}).get("text/plain", ""))
+        for chunk in chunks:
+            out.extend("".join(chunk).splitlines())
+    return out
+
+
 def normalise(text: str) -> str:
-    return re.sub(r"\s+", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def find_leaks(text: str, secret_lines: dict[str, set[str]], kinds=("solution", "hidden", "mark scheme")) -> list[str]:
+    """Secret material in ``text`` (a notebook file, or the text of a web page).
+
+    Code (solutions, hidden tests) leaks when one of its lines appears as a
+    whole line; prose from a mark scheme, which a page may re-flow, when a
+    sentence-sized piece of it appears anywhere.
+    """
+    lines = {normalise(line) for line in visible_lines(text)}
     flat = normalise(text)
     leaks = [f"marker {m!r}" for kind in kinds for m in MARKERS[kind] if m in text]
     for kind in kinds:
-        leaks += [f"{kind}: {line!r}" for line in sorted(secret_lines[kind]) if normalise(line) in flat]
+        for line in sorted(secret_lines[kind]):
+            key = normalise(line)
+            found = (key in flat and len(key) >= 40) if kind == "mark scheme" else key in lines
+            if found:
+                leaks.append(f"{kind}: {line!r}")
     return leaks

@@ -38,3 +38,17 @@ def test_leak_detector_finds_a_planted_leak():
     secret = secrets(nb)
     planted = next(iter(secret["solution"])) + "\n" + next(iter(secret["hidden"]))
     assert len(find_leaks(planted, secret)) == 2
+
+
+def test_leak_detector_reads_notebook_files():
+    """A solution line hidden inside a released notebook's JSON is found too."""
+    import json
+
+    assignment = C.ASSIGNMENTS[0]
+    (source,) = (C.ROOT / "source" / assignment).glob("*.ipynb")
+    (released,) = (C.ROOT / "assignments" / assignment).glob("*.ipynb")
+    secret = secrets(source)
+    nb = json.loads(released.read_text())
+    assert not find_leaks(json.dumps(nb), secret)
+    nb["cells"][-1]["source"] = ["print('hi')\n", "    " + sorted(secret["solution"])[0] + "\n"]
+    assert find_leaks(json.dumps(nb), secret)

@@ -1,0 +1,497 @@
+"""Sentiment experiments on Rotten Tomatoes: arrays, an experiment record and checks.
+
+Used by the assignment ``a4_sentiment``. A student builds a baseline
+``Embedding -> LSTM -> Dense(1)`` classifier, then runs *one* experiment that
+changes exactly one thing about it. This module provides
+
+* :func:`sentiment_arrays`: the reviews as front-padded integer arrays, with a
+  validation set split off the training reviews *by film* (as the test set is);
+* :class:`Experiment`: what an experiment consists of (a model, the number of
+  word positions it reads, the callbacks passed to ``fit``);
+* :func:`binary_accuracy`: accuracy from predictions, for a model that outputs
+  either a logit or a probability;
+* checks in the style of :mod:`lstm_course.checks` whose messages name the
+  likely mistake: :func:`assert_baseline_layers`,
+  :func:`assert_loss_matches_output` and :func:`assert_experiment`.
+
+It holds no solution: the checks compute what a model *should* contain from
+the parameter formulas of :mod:`lstm_course.params`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from lstm_course import params
+from lstm_course.data import split_by_group
+from lstm_course.keras_utils import shape_of
+from lstm_course.sentiment import SentimentData
+
+VOCAB_SIZE = 10_000
+EMBED_DIM = 64
+UNITS = 128
+MAX_LEN = 40
+BASELINE_PARAMS = 738_945
+STACKED_BILSTM_PARAMS = 1_232_129
+
+#: The experiments a student may choose, and what each one changes.
+EXPERIMENTS: dict[str, str] = {
+    "stacked_bilstm": "replace the LSTM by two Bidirectional(LSTM(128)) layers, the first with "
+    "return_sequences=True (1,232,129 parameters)",
+    "dropout": "add dropout: Dropout / SpatialDropout1D layers, or the LSTM's dropout / "
+    "recurrent_dropout arguments",
+    "embedding_size": "change the Embedding's output_dim (the vocabulary stays 10,000 words)",
+    "sequence_length": "read a different number of word positions than 40 (Experiment.max_len)",
+    "lr_schedule": "lower the learning rate epoch by epoch with a "
+    "keras.callbacks.LearningRateScheduler, e.g. 1e-3 * 0.6**epoch",
+}
+
+#: The single aspect of the baseline each experiment is allowed to change.
+CHANGES: dict[str, str] = {
+    "stacked_bilstm": "recurrent layers",
+    "dropout": "dropout",
+    "embedding_size": "embedding",
+    "sequence_length": "max_len",
+    "lr_schedule": "callbacks",
+}
+
+_DROPOUT_LAYERS = ("Dropout", "SpatialDropout1D", "SpatialDropout2D", "GaussianDropout", "AlphaDropout")
+_RECURRENT_LAYERS = ("LSTM", "GRU", "SimpleRNN")
+_NEUTRAL_LAYERS = ("InputLayer", "Activation")
+
+
+@dataclass
+class Experiment:
+    """One experiment: the model to train, how many word positions it reads,
+    and the callbacks to pass to ``model.fit``.
+
+    The baseline is ``Experiment(build_baseline())``: 40 positions, no callbacks.
+    """
+
+    model: Any
+    max_len: int = MAX_LEN
+    callbacks: list[Any] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SentimentArrays:
+    """Front-padded word indices and labels, ready for ``model.fit``.
+
+    ``x_train``/``x_val`` come from the training reviews, split by film;
+    ``x_test`` holds the test reviews (other films again). ``train_rows`` and
+    ``val_rows`` are the positions of their reviews in ``data.split.train``.
+    """
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    train_rows: np.ndarray
+    val_rows: np.ndarray
+
+    @property
+    def max_len(self) -> int:
+        return int(self.x_train.shape[1])
+
+
+def pad_front(x: np.ndarray) -> np.ndarray:
+    """Move the padding (index 0) of every row to the front, keeping the word order.
+
+    ``[5, 7, 9, 0, 0] -> [0, 0, 5, 7, 9]``. A recurrent layer that reads
+    front-padded rows ends on the last real word, so its final state does not
+    have to survive a run of padding steps (Keras' ``pad_sequences`` pads at
+    the front by default for the same reason).
+    """
+    x = np.asarray(x)
+    order = np.argsort(x != 0, axis=1, kind="stable")  # zeros first, words in order
+    return np.take_along_axis(x, order, axis=1)
+
+
+def sentiment_arrays(
+    data: SentimentData, max_len: int | None = None, val_fraction: float = 0.1, seed: int = 0
+) -> SentimentArrays:
+    """Front-padded arrays of ``max_len`` word positions (default: as loaded).
+
+    A review longer than ``max_len`` keeps its first ``max_len`` tokens, as in
+    :func:`lstm_course.sentiment.load_sentiment`. ``val_fraction`` of the
+    training reviews become the validation set, whole films at a time, so no
+    film is on both sides.
+    """
+    train, test = data.split.train, data.split.test
+    if max_len is None or max_len == data.x_train.shape[1]:
+        x_train, x_test = data.x_train, data.x_test
+    else:
+        if max_len < 1:
+            raise ValueError(f"max_len must be positive, got {max_len}")
+        x_train = data.vocab.encode(train["text"], max_len)
+        x_test = data.vocab.encode(test["text"], max_len)
+    rows = train.assign(_row=np.arange(len(train)))
+    parts = split_by_group(rows, "movie", test_fraction=val_fraction, seed=seed)
+    fit_rows = parts.train["_row"].to_numpy()
+    val_rows = parts.test["_row"].to_numpy()
+    x_train, x_test = pad_front(x_train), pad_front(x_test)
+    return SentimentArrays(
+        x_train=x_train[fit_rows],
+        y_train=data.y_train[fit_rows],
+        x_val=x_train[val_rows],
+        y_val=data.y_train[val_rows],
+        x_test=x_test,
+        y_test=data.y_test,
+        train_rows=fit_rows,
+        val_rows=val_rows,
+    )
+
+
+# --------------------------------------------------------------------------
+# outputs: logit or probability
+# --------------------------------------------------------------------------
+
+def output_is_probability(model: Any) -> bool:
+    """True if the model ends in a sigmoid (a probability), False for a logit."""
+    last = model.layers[-1]
+    activation = getattr(last, "activation", None)
+    return getattr(activation, "__name__", "") == "sigmoid"
+
+
+def binary_accuracy(model: Any, x: np.ndarray, y: np.ndarray, batch_size: int = 512) -> float:
+    """Fraction of reviews classified correctly, from the model's predictions.
+
+    A probability is thresholded at 0.5, a logit at 0 (the same decision).
+    It does not depend on the metric the model was compiled with.
+    """
+    scores = np.asarray(model.predict(x, batch_size=batch_size, verbose=0)).reshape(len(x))
+    threshold = 0.5 if output_is_probability(model) else 0.0
+    return float(np.mean((scores > threshold) == (np.asarray(y) == 1)))
+
+
+# --------------------------------------------------------------------------
+# checks (assignment tests): messages name the likely mistake
+# --------------------------------------------------------------------------
+
+def _inner(layer: Any) -> Any:
+    import keras
+
+    if isinstance(layer, keras.layers.Bidirectional):
+        return layer.forward_layer
+    if isinstance(layer, keras.layers.TimeDistributed):
+        return layer.layer
+    return layer
+
+
+def _kind(layer: Any) -> str:
+    return type(_inner(layer)).__name__
+
+
+def assert_baseline_layers(
+    model: Any, vocab_size: int = VOCAB_SIZE, embed_dim: int = EMBED_DIM, units: int = UNITS
+) -> None:
+    """``Embedding(vocab_size, embed_dim) -> LSTM(units) -> Dense(1)``, layer by layer.
+
+    Each layer's parameter count is compared with its formula, and a mismatch
+    is explained (swapped Embedding arguments, return_sequences left on, a
+    bidirectional wrapper, a hidden Dense layer...).
+    """
+    import keras
+
+    embeddings = [l for l in model.layers if isinstance(l, keras.layers.Embedding)]
+    if len(embeddings) != 1:
+        raise AssertionError(f"expected one Embedding layer, found {len(embeddings)}.")
+    emb = embeddings[0]
+    if (emb.input_dim, emb.output_dim) == (embed_dim, vocab_size):
+        raise AssertionError(
+            f"the Embedding is Embedding({emb.input_dim}, {emb.output_dim}): the arguments are "
+            f"swapped. It is Embedding(input_dim={vocab_size} words, output_dim={embed_dim}).")
+    if emb.input_dim != vocab_size:
+        raise AssertionError(
+            f"the Embedding has input_dim={emb.input_dim}; input_dim is the vocabulary size "
+            f"({vocab_size:,} word indices, 0 = padding and 1 = unknown included), not the "
+            "sequence length.")
+    if emb.output_dim != embed_dim:
+        raise AssertionError(
+            f"the Embedding has output_dim={emb.output_dim}, expected {embed_dim}: the size of "
+            "each word vector.")
+    if emb.count_params() != params.embedding_params(vocab_size, embed_dim):
+        raise AssertionError(f"the Embedding has {emb.count_params():,} parameters, expected "
+                             f"{params.embedding_params(vocab_size, embed_dim):,}.")
+
+    if any(isinstance(l, keras.layers.Bidirectional) for l in model.layers):
+        raise AssertionError("the baseline has one plain LSTM layer: leave Bidirectional for the "
+                             "stacked_bilstm experiment.")
+    recurrent = [l for l in model.layers if _kind(l) in _RECURRENT_LAYERS]
+    if len(recurrent) != 1 or not isinstance(recurrent[0], keras.layers.LSTM):
+        names = [type(l).__name__ for l in recurrent]
+        raise AssertionError(f"expected exactly one LSTM layer, found {names or 'none'}.")
+    lstm = recurrent[0]
+    if lstm.units != units:
+        raise AssertionError(f"the LSTM has {lstm.units} units, expected {units}.")
+    if lstm.return_sequences:
+        raise AssertionError(
+            "the LSTM returns its whole sequence (return_sequences=True), so Dense(1) gives one "
+            "output per word: a review needs one output, from the LSTM's final state.")
+    expected_lstm = params.lstm_params(embed_dim, units)
+    if lstm.count_params() != expected_lstm:
+        raise AssertionError(
+            f"the LSTM has {lstm.count_params():,} parameters, expected 4*(h*(d+h)+h) = "
+            f"{expected_lstm:,} for d={embed_dim} inputs and h={units} units.")
+
+    dense = [l for l in model.layers if isinstance(l, keras.layers.Dense)]
+    if len(dense) != 1:
+        raise AssertionError(
+            f"expected one Dense layer (the output), found {len(dense)}: the baseline has no "
+            "hidden Dense layer.")
+    if model.layers[-1] is not dense[0] and not isinstance(model.layers[-1], keras.layers.Activation):
+        raise AssertionError("the Dense(1) output must be the last layer.")
+    if dense[0].units != 1:
+        hint = (" Two units with softmax is an equivalent but different model; here the output is "
+                "one number per review.") if dense[0].units == 2 else ""
+        raise AssertionError(f"the output Dense layer has {dense[0].units} units, expected 1.{hint}")
+    activation = getattr(dense[0].activation, "__name__", "")
+    if activation not in ("linear", "sigmoid"):
+        hint = (" softmax over a single unit always outputs 1.0, whatever the review says."
+                if activation == "softmax" else "")
+        raise AssertionError(
+            f"the output layer uses activation={activation!r}: use none (a logit) or 'sigmoid' "
+            f"(a probability).{hint}")
+    extra = [type(l).__name__ for l in model.layers
+             if not isinstance(l, (keras.layers.Embedding, keras.layers.LSTM, keras.layers.Dense,
+                                   keras.layers.InputLayer))]
+    if extra:
+        raise AssertionError(f"the baseline has only Embedding, LSTM and Dense; found also {extra}.")
+    total = (params.embedding_params(vocab_size, embed_dim) + expected_lstm
+             + params.dense_params(units, 1))
+    if model.count_params() != total:
+        raise AssertionError(f"the model has {model.count_params():,} parameters, expected {total:,}.")
+
+
+def assert_loss_matches_output(model: Any) -> None:
+    """The compiled loss and accuracy agree with the output (logit or probability).
+
+    A logit needs ``BinaryCrossentropy(from_logits=True)`` and an accuracy that
+    thresholds at 0; a sigmoid output needs ``from_logits=False`` and the
+    default threshold 0.5.
+    """
+    import keras
+
+    loss = getattr(model, "loss", None)
+    if loss is None:
+        raise AssertionError("the model is not compiled: call model.compile(...) in compile_model.")
+    probability = output_is_probability(model)
+    if isinstance(loss, str):
+        if loss not in ("binary_crossentropy", "bce"):
+            raise AssertionError(f"the loss is {loss!r}: use binary cross-entropy for two classes.")
+        if not probability:
+            raise AssertionError(
+                "loss='binary_crossentropy' expects probabilities, but the model outputs a logit "
+                "(Dense(1) without activation): use keras.losses.BinaryCrossentropy(from_logits=True).")
+        return
+    if not isinstance(loss, keras.losses.BinaryCrossentropy):
+        raise AssertionError(f"the loss is {type(loss).__name__}: use binary cross-entropy "
+                             "(keras.losses.BinaryCrossentropy) for two classes.")
+    from_logits = bool(loss.get_config().get("from_logits", False))
+    if from_logits and probability:
+        raise AssertionError(
+            "the model ends in a sigmoid but the loss has from_logits=True: the sigmoid would be "
+            "applied twice. Use from_logits=False, or drop the sigmoid.")
+    if not from_logits and not probability:
+        raise AssertionError(
+            "the model outputs a logit (Dense(1) without activation) but the loss has "
+            "from_logits=False, so it treats the logit as a probability: use "
+            "BinaryCrossentropy(from_logits=True), or add activation='sigmoid'.")
+
+
+def describe(model: Any, max_len: int = MAX_LEN, callbacks: list[Any] | None = None) -> dict[str, Any]:
+    """The aspects of a sentiment experiment, in comparable form.
+
+    Keys: ``embedding`` ((input_dim, output_dim) per Embedding), ``recurrent
+    layers`` ((kind, units, return_sequences, bidirectional) per layer),
+    ``dropout`` (every non-zero rate), ``dense layers`` (units per Dense),
+    ``other layers`` (any other layer class), ``max_len`` and ``callbacks``
+    (class names).
+    """
+    import keras
+
+    embedding, recurrent, dropout, dense, other = [], [], [], [], []
+    for layer in model.layers:
+        inner, kind = _inner(layer), _kind(layer)
+        if isinstance(layer, keras.layers.Embedding):
+            embedding.append((int(layer.input_dim), int(layer.output_dim)))
+        elif kind in _RECURRENT_LAYERS:
+            bidirectional = isinstance(layer, keras.layers.Bidirectional)
+            merge = layer.merge_mode if bidirectional else None
+            recurrent.append((kind, int(inner.units), bool(inner.return_sequences), bidirectional, merge))
+            dropout += [r for r in (float(inner.dropout), float(inner.recurrent_dropout)) if r > 0]
+        elif kind in _DROPOUT_LAYERS:
+            rate = float(getattr(inner, "rate", 0.0))
+            if rate > 0:
+                dropout.append(rate)
+        elif isinstance(inner, keras.layers.Dense):
+            dense.append(int(inner.units))
+        elif kind not in _NEUTRAL_LAYERS:
+            other.append(kind)
+    return {
+        "embedding": embedding,
+        "recurrent layers": recurrent,
+        "dropout": dropout,
+        "dense layers": dense,
+        "other layers": other,
+        "max_len": int(max_len),
+        "callbacks": [type(c).__name__ for c in (callbacks or [])],
+    }
+
+
+def baseline_description() -> dict[str, Any]:
+    """:func:`describe` of the baseline ``Embedding(10000, 64) -> LSTM(128) -> Dense(1)``."""
+    return {
+        "embedding": [(VOCAB_SIZE, EMBED_DIM)],
+        "recurrent layers": [("LSTM", UNITS, False, False, None)],
+        "dropout": [],
+        "dense layers": [1],
+        "other layers": [],
+        "max_len": MAX_LEN,
+        "callbacks": [],
+    }
+
+
+def scheduled_rates(scheduler: Any, epochs: int = 4, initial: float = 1e-3) -> list[float]:
+    """The learning rates a ``LearningRateScheduler`` sets in epochs ``0..epochs-1``.
+
+    Calls the schedule as Keras does: ``schedule(epoch, lr)``, or
+    ``schedule(epoch)`` if it takes one argument.
+    """
+    schedule: Callable[..., Any] = scheduler.schedule
+    rates, lr = [], initial
+    for epoch in range(epochs):
+        try:
+            lr = schedule(epoch, lr)
+        except TypeError:
+            lr = schedule(epoch)
+        lr = float(lr)
+        rates.append(lr)
+    return rates
+
+
+def _stacked_hint(model: Any) -> str:
+    import keras
+
+    bidirectional = [l for l in model.layers if isinstance(l, keras.layers.Bidirectional)]
+    if len(bidirectional) != 2:
+        return (f"found {len(bidirectional)} Bidirectional layer(s): wrap each of the two "
+                "LSTM(128) layers in keras.layers.Bidirectional.")
+    first, second = bidirectional
+    if not first.forward_layer.return_sequences:
+        return ("the first BiLSTM must pass its whole sequence to the second: "
+                "return_sequences=True.")
+    if second.forward_layer.return_sequences:
+        return "the second BiLSTM returns a sequence: leave return_sequences off on it."
+    if first.merge_mode != "concat" or second.merge_mode != "concat":
+        return ("keep Bidirectional's default merge_mode='concat' (the two directions side by "
+                "side, 256 features): 'sum' or 'ave' give 128 and fewer parameters.")
+    units = [l.forward_layer.units for l in bidirectional]
+    if units != [UNITS, UNITS]:
+        return f"both LSTMs have {UNITS} units per direction; yours have {units}."
+    return ""
+
+
+def assert_experiment(name: Any, experiment: Any, baseline: Any | None = None) -> None:
+    """The experiment is an :class:`Experiment` that differs from the baseline
+    in exactly the aspect its ``name`` declares, and in a sensible way.
+
+    If the student's ``baseline`` model is given, the experiment must also keep
+    its kind of output (logit or probability): both are compiled alike.
+    """
+    import keras
+
+    if name not in EXPERIMENTS:
+        raise AssertionError(f"EXPERIMENT is {name!r}; choose one of {sorted(EXPERIMENTS)}.")
+    if not isinstance(experiment, Experiment):
+        raise AssertionError(
+            f"build_experiment() returned a {type(experiment).__name__}: return "
+            "Experiment(model, max_len=..., callbacks=[...]) (only the fields you change).")
+    model = experiment.model
+    if model is None or not isinstance(model, keras.Model):
+        raise AssertionError("Experiment.model must be a keras.Model (did you forget to build it?).")
+    if not isinstance(experiment.callbacks, (list, tuple)):
+        raise AssertionError("Experiment.callbacks must be a list of Keras callbacks.")
+    output = shape_of(model.outputs[0])
+    if output != (None, 1):
+        raise AssertionError(f"the experiment's model outputs shape {output}, expected (None, 1): "
+                             "one number per review (return_sequences off on the last recurrent layer).")
+    if baseline is not None and output_is_probability(model) != output_is_probability(baseline):
+        kinds = {True: "a probability (sigmoid)", False: "a logit (no activation)"}
+        raise AssertionError(
+            f"the experiment's output is {kinds[output_is_probability(model)]} but the baseline's "
+            f"is {kinds[output_is_probability(baseline)]}: keep the baseline's output layer, since "
+            "compile_model treats both models alike.")
+    input_len = shape_of(model.inputs[0])[1:]
+    if input_len not in ((None,), (experiment.max_len,)):
+        raise AssertionError(
+            f"the model's input has shape {shape_of(model.inputs[0])} but Experiment.max_len is "
+            f"{experiment.max_len}: use keras.Input((None,)) or keras.Input((max_len,)).")
+
+    reference, actual = baseline_description(), describe(model, experiment.max_len, list(experiment.callbacks))
+    allowed = CHANGES[name]
+    changed = [aspect for aspect in reference if reference[aspect] != actual[aspect]]
+    if allowed not in changed:
+        raise AssertionError(
+            f"EXPERIMENT = {name!r} should change the {allowed}, but it is the same as in the "
+            f"baseline ({reference[allowed]}). The experiment: {EXPERIMENTS[name]}.")
+    extra = [aspect for aspect in changed if aspect != allowed]
+    if extra:
+        details = "; ".join(f"{a}: baseline {reference[a]}, yours {actual[a]}" for a in extra)
+        raise AssertionError(
+            f"EXPERIMENT = {name!r} may change only the {allowed}, but yours also changes "
+            f"{', '.join(extra)} ({details}). Change one thing, so that a difference in accuracy "
+            "can be attributed to it.")
+
+    if name == "stacked_bilstm":
+        if model.count_params() != STACKED_BILSTM_PARAMS:
+            hint = _stacked_hint(model)
+            raise AssertionError(
+                f"the stacked BiLSTM has {model.count_params():,} parameters, expected "
+                f"{STACKED_BILSTM_PARAMS:,}." + (f" Hint: {hint}" if hint else ""))
+    elif name == "dropout":
+        bad = [r for r in actual["dropout"] if not 0 < r < 1]
+        if bad:
+            raise AssertionError(f"dropout rates must be between 0 and 1 (exclusive); found {bad}.")
+        if model.count_params() != BASELINE_PARAMS:
+            raise AssertionError(f"dropout adds no parameters: expected {BASELINE_PARAMS:,}, found "
+                                 f"{model.count_params():,}.")
+    elif name == "embedding_size":
+        ((vocab, dim),) = actual["embedding"]
+        if vocab != VOCAB_SIZE:
+            raise AssertionError(
+                f"the Embedding's input_dim is {vocab}: that changes the vocabulary. Keep "
+                f"input_dim={VOCAB_SIZE} and change output_dim, the size of each word vector.")
+        expected = (params.embedding_params(VOCAB_SIZE, dim) + params.lstm_params(dim, UNITS)
+                    + params.dense_params(UNITS, 1))
+        if model.count_params() != expected:
+            raise AssertionError(f"with output_dim={dim} the model should have {expected:,} "
+                                 f"parameters, yours has {model.count_params():,}.")
+    elif name == "sequence_length":
+        if not 5 <= experiment.max_len <= 100:
+            raise AssertionError(f"max_len={experiment.max_len}: choose a length between 5 and 100.")
+    elif name == "lr_schedule":
+        schedulers = [c for c in experiment.callbacks
+                      if isinstance(c, keras.callbacks.LearningRateScheduler)]
+        if len(schedulers) != 1 or len(experiment.callbacks) != 1:
+            raise AssertionError(
+                "the lr_schedule experiment passes exactly one callback, a "
+                "keras.callbacks.LearningRateScheduler(schedule); found "
+                f"{actual['callbacks']}.")
+        rates = scheduled_rates(schedulers[0])
+        if not all(math.isfinite(r) and r > 0 for r in rates):
+            raise AssertionError(f"the schedule gives learning rates {rates} in epochs 0-3: they "
+                                 "must be positive numbers.")
+        if len(set(rates)) == 1:
+            raise AssertionError(
+                f"the schedule gives {rates[0]:g} in every epoch: a schedule changes the learning "
+                "rate with the epoch, e.g. lambda epoch: 1e-3 * 0.6**epoch.")
+        if rates[0] > 1e-2:
+            raise AssertionError(f"the schedule starts at {rates[0]:g}: far too high for Adam here "
+                                 "(the baseline uses 1e-3).")

@@ -1,0 +1,126 @@
+import keras
+import numpy as np
+import pytest
+from keras import layers
+
+from lstm_course import model_checks as mc
+
+
+def one_to_many(repeat=True, activation="softmax", n=6, steps=3):
+    stack = [keras.Input((n,))]
+    if repeat:
+        stack.append(layers.RepeatVector(steps))
+    stack += [layers.LSTM(4, return_sequences=True),
+              layers.TimeDistributed(layers.Dense(n, activation=activation))]
+    return keras.Sequential(stack)
+
+
+def many_to_one(return_sequences=False, activation="sigmoid"):
+    return keras.Sequential([keras.Input((5, 2)), layers.LSTM(3, return_sequences=return_sequences),
+                             layers.Dense(1, activation=activation)])
+
+
+def test_build_passes_a_model_through():
+    model = mc.build(one_to_many, what="one_to_many()")
+    assert isinstance(model, keras.Model)
+
+
+@pytest.mark.parametrize("make, expected", [
+    (lambda: one_to_many(repeat=False), "RepeatVector"),
+    (lambda: keras.Sequential([keras.Input((4, 2)), layers.LSTM(3),
+                               layers.TimeDistributed(layers.Dense(2))]), "return_sequences=True"),
+    (lambda: keras.Sequential([keras.Input((4, 1), dtype="int32"), layers.Embedding(5, 3),
+                               layers.LSTM(3)]), "shape (length,)"),
+])
+def test_build_explains_keras_errors(make, expected):
+    with pytest.raises(AssertionError, match=r"raised ValueError") as info:
+        mc.build(make, what="f()")
+    assert expected in str(info.value)
+
+
+def test_build_keeps_not_implemented_and_rejects_non_models():
+    def stub():
+        raise NotImplementedError()
+    with pytest.raises(NotImplementedError):
+        mc.build(stub)
+    with pytest.raises(AssertionError, match="returned None"):
+        mc.build(lambda: None, what="f()")
+
+
+def test_output_activation():
+    assert mc.output_activation(one_to_many()) == "softmax"
+    assert mc.output_activation(many_to_one()) == "sigmoid"
+    assert mc.output_activation(many_to_one(activation=None)) == "linear"
+    softmax_layer = keras.Sequential([keras.Input((3,)), layers.Dense(4), layers.Softmax()])
+    assert mc.output_activation(softmax_layer) == "softmax"
+    mc.assert_output_activation(one_to_many(), "softmax")
+    with pytest.raises(AssertionError, match="uses sigmoid, expected softmax"):
+        mc.assert_output_activation(one_to_many(activation="sigmoid"), "softmax")
+    with pytest.raises(AssertionError, match="no activation"):
+        mc.assert_output_activation(many_to_one(activation=None), "sigmoid")
+
+
+def test_assert_probabilities():
+    x = np.eye(6, dtype="float32")[[0, 3]]
+    mc.assert_probabilities(one_to_many()(x), "softmax")
+    with pytest.raises(AssertionError, match="does not sum to 1"):
+        mc.assert_probabilities(one_to_many(activation="sigmoid")(x), "softmax")
+    windows = np.random.default_rng(0).normal(size=(4, 5, 2)).astype("float32")
+    mc.assert_probabilities(many_to_one()(windows), "sigmoid")
+    with pytest.warns(UserWarning, match="always return the value 1"):
+        stuck = many_to_one(activation="softmax")(windows)
+    with pytest.raises(AssertionError, match="always 1"):
+        mc.assert_probabilities(stuck, "sigmoid")
+    with pytest.raises(AssertionError, match="not probabilities"):
+        mc.assert_probabilities(np.array([[-2.0], [3.0]]), "sigmoid")
+    with pytest.raises(AssertionError, match="NaN"):
+        mc.assert_probabilities(np.array([np.nan]), "sigmoid")
+    with pytest.raises(ValueError):
+        mc.assert_probabilities(np.array([0.5]), "relu")
+
+
+@pytest.mark.parametrize("loss", ["binary_crossentropy", "bce", keras.losses.BinaryCrossentropy(),
+                                  keras.losses.binary_crossentropy])
+def test_loss_name_normalises_every_spelling(loss):
+    model = many_to_one()
+    model.compile(optimizer="adam", loss=loss)
+    assert mc.loss_name(model) == "binary_crossentropy"
+    mc.assert_loss(model, "binary_crossentropy")
+
+
+def test_assert_loss_explains_mix_ups():
+    model = one_to_many()
+    with pytest.raises(AssertionError, match="not compiled"):
+        mc.assert_loss(model, "sparse_categorical_crossentropy")
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    with pytest.raises(AssertionError, match="one-hot targets"):
+        mc.assert_loss(model, "sparse_categorical_crossentropy")
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    with pytest.raises(AssertionError, match="categorical cross-entropy"):
+        mc.assert_loss(model, "sparse_categorical_crossentropy")
+    model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy())
+    mc.assert_loss(model, "sparse_categorical_crossentropy")
+    single = many_to_one()
+    single.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    with pytest.raises(AssertionError, match="one probability"):
+        mc.assert_loss(single, "binary_crossentropy")
+    single.compile(optimizer="adam", loss="mse")
+    with pytest.raises(AssertionError, match="'mean_squared_error', expected 'binary_crossentropy'"):
+        mc.assert_loss(single, "binary_crossentropy")
+
+
+def test_assert_return_sequences():
+    mc.assert_return_sequences(many_to_one(), last=False)
+    mc.assert_return_sequences(one_to_many(), last=True)
+    with pytest.raises(AssertionError, match="remove return_sequences=True"):
+        mc.assert_return_sequences(many_to_one(return_sequences=True), last=False)
+    with pytest.raises(AssertionError, match="set return_sequences=True so"):
+        mc.assert_return_sequences(many_to_one(), last=True)
+    stacked = keras.Sequential([keras.Input((5, 2)), layers.Bidirectional(layers.LSTM(3)),
+                                layers.RepeatVector(5), layers.GRU(2), layers.Dense(1)])
+    assert len(mc.recurrent_layers(stacked)) == 2
+    mc.assert_return_sequences(stacked, last=False)
+    no_rnn = keras.Sequential([keras.Input((3,)), layers.Dense(1)])
+    with pytest.raises(AssertionError, match="no recurrent layer"):
+        mc.assert_return_sequences(no_rnn, last=False)
+

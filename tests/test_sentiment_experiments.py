@@ -1,0 +1,209 @@
+"""Arrays, accuracy and the checks of lstm_course.sentiment_experiments (assignment a4)."""
+
+import keras
+import numpy as np
+import pytest
+from keras import layers
+
+from lstm_course import sentiment_experiments as se
+from lstm_course.notebook import reset
+from lstm_course.sentiment import load_sentiment
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fresh_keras():
+    reset()
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return baseline()
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load_sentiment(vocab_size=2_000, max_len=30)
+
+
+def words(*stack, vocab=se.VOCAB_SIZE, dim=se.EMBED_DIM, length=None):
+    return keras.Sequential([keras.Input((length,), dtype="int32"), layers.Embedding(vocab, dim), *stack])
+
+
+def baseline(**dense):
+    return words(layers.LSTM(se.UNITS), layers.Dense(1, **dense))
+
+
+# --------------------------------------------------------------------------
+# arrays and accuracy
+# --------------------------------------------------------------------------
+
+def test_pad_front_keeps_word_order():
+    x = np.array([[5, 7, 9, 0, 0], [1, 0, 0, 0, 0], [0, 0, 0, 0, 0], [2, 3, 4, 5, 6]])
+    np.testing.assert_array_equal(
+        se.pad_front(x), [[0, 0, 5, 7, 9], [0, 0, 0, 0, 1], [0, 0, 0, 0, 0], [2, 3, 4, 5, 6]])
+
+
+def test_sentiment_arrays_split_and_padding(data):
+    a = se.sentiment_arrays(data, val_fraction=0.1)
+    assert a.max_len == 30
+    assert len(a.x_train) + len(a.x_val) == len(data.x_train)
+    assert 0.05 < len(a.x_val) / len(data.x_train) <= 0.1
+    assert len(a.x_test) == len(data.x_test) and len(a.y_train) == len(a.x_train)
+    # front-padded: every non-empty review ends on a word
+    assert np.all(a.x_train[:, -1] > 0)
+    assert np.all((a.x_train > 0).sum(axis=1) == (np.sort(a.x_train, axis=1) > 0).sum(axis=1))
+    # a different length keeps the same reviews on each side, in the same order
+    short = se.sentiment_arrays(data, max_len=12, val_fraction=0.1)
+    assert short.max_len == 12
+    np.testing.assert_array_equal(short.y_train, a.y_train)
+    np.testing.assert_array_equal(short.y_val, a.y_val)
+
+
+def test_validation_films_are_not_training_films(data):
+    a = se.sentiment_arrays(data, val_fraction=0.2, seed=3)
+    movies = data.split.train["movie"].to_numpy()
+    films_val, films_fit = set(movies[a.val_rows]), set(movies[a.train_rows])
+    assert films_val and films_fit and not films_val & films_fit
+    assert sorted(np.concatenate([a.train_rows, a.val_rows])) == list(range(len(movies)))
+    np.testing.assert_array_equal(a.y_val, data.y_train[a.val_rows])
+    np.testing.assert_array_equal(a.x_val, se.pad_front(data.x_train[a.val_rows]))
+
+
+def test_binary_accuracy_uses_the_right_threshold():
+    x = np.array([[-1.0], [0.3], [2.0]])
+    y = np.array([0, 0, 1])
+    for activation in (None, "sigmoid"):
+        m = keras.Sequential([keras.Input((1,)), layers.Dense(1, activation=activation)])
+        m.layers[-1].set_weights([np.ones((1, 1)), np.zeros(1)])
+        # logit 0.3 (probability 0.57) means "fresh": wrong for the second review
+        assert se.binary_accuracy(m, x, y) == pytest.approx(2 / 3)
+        assert se.output_is_probability(m) == (activation == "sigmoid")
+
+
+# --------------------------------------------------------------------------
+# Part 1: the baseline, layer by layer
+# --------------------------------------------------------------------------
+
+def test_baseline_layers_accepts_both_output_conventions():
+    se.assert_baseline_layers(baseline())
+    se.assert_baseline_layers(baseline(activation="sigmoid"))
+    assert baseline().count_params() == se.BASELINE_PARAMS
+
+
+@pytest.mark.parametrize("model, message", [
+    (lambda: words(layers.LSTM(128), layers.Dense(1), vocab=64, dim=10_000), "swapped"),
+    (lambda: words(layers.LSTM(128), layers.Dense(1), vocab=40), "vocabulary size"),
+    (lambda: words(layers.LSTM(128), layers.Dense(1), dim=32), "output_dim=32"),
+    (lambda: words(layers.LSTM(128, return_sequences=True), layers.Dense(1)), "return_sequences"),
+    (lambda: words(layers.LSTM(64), layers.Dense(1)), "64 units"),
+    (lambda: words(layers.Bidirectional(layers.LSTM(128)), layers.Dense(1)), "Bidirectional"),
+    (lambda: words(layers.GRU(128), layers.Dense(1)), "one LSTM"),
+    (lambda: words(layers.LSTM(128), layers.Dense(16), layers.Dense(1)), "hidden Dense"),
+    (lambda: words(layers.LSTM(128), layers.Dense(1, activation="softmax")), "always outputs 1.0"),
+    (lambda: words(layers.LSTM(128), layers.Dense(2)), "2 units"),
+    (lambda: words(layers.LSTM(128), layers.Dropout(0.5), layers.Dense(1)), "Dropout"),
+])
+def test_baseline_layers_name_the_mistake(model, message):
+    with pytest.raises(AssertionError, match=message):
+        se.assert_baseline_layers(model())
+
+
+# --------------------------------------------------------------------------
+# Part 2: loss and output agree
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("activation, loss, message", [
+    (None, keras.losses.BinaryCrossentropy(from_logits=True), None),
+    ("sigmoid", keras.losses.BinaryCrossentropy(), None),
+    ("sigmoid", "binary_crossentropy", None),
+    (None, "binary_crossentropy", "expects probabilities"),
+    (None, keras.losses.BinaryCrossentropy(), "from_logits=False"),
+    ("sigmoid", keras.losses.BinaryCrossentropy(from_logits=True), "applied twice"),
+    (None, "mse", "binary cross-entropy"),
+    (None, keras.losses.MeanSquaredError(), "binary cross-entropy"),
+])
+def test_loss_matches_output(activation, loss, message):
+    m = keras.Sequential([keras.Input((3,)), layers.Dense(1, activation=activation)])
+    m.compile(optimizer="adam", loss=loss)
+    if message is None:
+        se.assert_loss_matches_output(m)
+    else:
+        with pytest.raises(AssertionError, match=message):
+            se.assert_loss_matches_output(m)
+
+
+def test_uncompiled_model_is_reported():
+    with pytest.raises(AssertionError, match="not compiled"):
+        se.assert_loss_matches_output(baseline())
+
+
+# --------------------------------------------------------------------------
+# Part 3: exactly one change
+# --------------------------------------------------------------------------
+
+def stacked(merge_mode="concat", units=128):
+    return words(layers.Bidirectional(layers.LSTM(units, return_sequences=True), merge_mode=merge_mode),
+                 layers.Bidirectional(layers.LSTM(units), merge_mode=merge_mode), layers.Dense(1))
+
+
+def schedule(epoch):
+    return 1e-3 * 0.6**epoch
+
+
+def test_describe_the_baseline():
+    assert se.describe(baseline()) == se.baseline_description()
+
+
+@pytest.mark.parametrize("name, experiment", [
+    ("stacked_bilstm", lambda: se.Experiment(stacked())),
+    ("dropout", lambda: se.Experiment(words(layers.SpatialDropout1D(0.3), layers.LSTM(128),
+                                            layers.Dropout(0.5), layers.Dense(1)))),
+    ("dropout", lambda: se.Experiment(words(layers.LSTM(128, recurrent_dropout=0.2), layers.Dense(1)))),
+    ("embedding_size", lambda: se.Experiment(words(layers.LSTM(128), layers.Dense(1), dim=16))),
+    ("sequence_length", lambda: se.Experiment(baseline(), max_len=20)),
+    ("sequence_length", lambda: se.Experiment(words(layers.LSTM(128), layers.Dense(1), length=60), max_len=60)),
+    ("lr_schedule", lambda: se.Experiment(baseline(), callbacks=[keras.callbacks.LearningRateScheduler(schedule)])),
+])
+def test_valid_experiments_pass(name, experiment, reference):
+    se.assert_experiment(name, experiment(), reference)
+
+
+def test_stacked_bilstm_total():
+    assert stacked().count_params() == se.STACKED_BILSTM_PARAMS == 1_232_129
+
+
+@pytest.mark.parametrize("name, experiment, message", [
+    ("bigger", lambda: se.Experiment(baseline()), "choose one of"),
+    ("dropout", lambda: baseline(), "returned a Sequential"),
+    ("dropout", lambda: se.Experiment(baseline()), "same as in the baseline"),
+    ("dropout", lambda: se.Experiment(words(layers.Dropout(0.2), layers.LSTM(128), layers.Dense(1), dim=32)),
+     "also changes embedding"),
+    ("stacked_bilstm", lambda: se.Experiment(stacked(merge_mode="sum")), "merge_mode"),
+    ("stacked_bilstm", lambda: se.Experiment(stacked(units=64)), "128 units"),
+    ("stacked_bilstm", lambda: se.Experiment(words(layers.Bidirectional(layers.LSTM(128)), layers.Dense(1))),
+     "found 1 Bidirectional"),
+    ("embedding_size", lambda: se.Experiment(words(layers.LSTM(128), layers.Dense(1), vocab=5_000)),
+     "changes the vocabulary"),
+    ("sequence_length", lambda: se.Experiment(baseline(), max_len=2), "between 5 and 100"),
+    ("sequence_length", lambda: se.Experiment(words(layers.LSTM(128), layers.Dense(1), length=40), max_len=20),
+     "input has shape"),
+    ("lr_schedule", lambda: se.Experiment(baseline(), callbacks=[keras.callbacks.LearningRateScheduler(lambda e: 1e-3)]),
+     "in every epoch"),
+    ("lr_schedule", lambda: se.Experiment(baseline(), callbacks=[keras.callbacks.EarlyStopping()]),
+     "LearningRateScheduler"),
+    ("lr_schedule", lambda: se.Experiment(baseline(activation="sigmoid"),
+                                          callbacks=[keras.callbacks.LearningRateScheduler(schedule)]),
+     "keep the baseline's output"),
+    ("dropout", lambda: se.Experiment(words(layers.LSTM(128, return_sequences=True), layers.Dropout(0.3),
+                                            layers.Dense(1))), r"outputs shape \(None, None, 1\)"),
+])
+def test_experiment_mistakes_are_named(name, experiment, message, reference):
+    with pytest.raises(AssertionError, match=message):
+        se.assert_experiment(name, experiment(), reference)
+
+
+def test_scheduled_rates_call_the_schedule_like_keras():
+    one = keras.callbacks.LearningRateScheduler(schedule)
+    two = keras.callbacks.LearningRateScheduler(lambda epoch, lr: lr * 0.5)
+    np.testing.assert_allclose(se.scheduled_rates(one, 3), [1e-3, 6e-4, 3.6e-4])
+    np.testing.assert_allclose(se.scheduled_rates(two, 3), [5e-4, 2.5e-4, 1.25e-4])
