@@ -153,6 +153,11 @@ def draw_lstm_cell(ax: Axes, vocabulary: str = "standard", title: str | None = N
     _label(ax, 1.35, -0.5, names["x"], ha="left")
     _label(ax, x_exit + 0.15, 6.25, names["out"], ha="left")
 
+    _finish_cell(ax, title)
+
+
+def _finish_cell(ax: Axes, title: str | None) -> None:
+    """Common frame of the cell diagrams: fixed limits, equal aspect, no axes."""
     ax.set_xlim(-0.2, 10.2)
     ax.set_ylim(-0.8, 6.6)
     ax.set_aspect("equal")
@@ -206,12 +211,7 @@ def draw_gru_cell(ax: Axes, title: str | None = None) -> None:
     _label(ax, 10.0, top + 0.35, "$h_t$", ha="right")
     _label(ax, 1.65, -0.5, "$x_t$", ha="left")
     _label(ax, 8.75, 6.25, "$h_t$", ha="left")
-    ax.set_xlim(-0.2, 10.2)
-    ax.set_ylim(-0.8, 6.6)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    if title:
-        ax.set_title(title, fontsize=10)
+    _finish_cell(ax, title)
 
 
 def draw_backprop_chain(ax: Axes, steps: int = 5, title: str | None = None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -31,7 +32,9 @@ def run_notebook(path: Path, *, write: bool, timeout: int = 300) -> float:
         record_timing=False,
     )
     start = time.perf_counter()
-    client.execute()
+    # The kernel's own stderr (TensorFlow's C++ start-up lines) stays off the
+    # terminal; cell outputs are unaffected.
+    client.execute(stderr=subprocess.DEVNULL)
     elapsed = time.perf_counter() - start
     if write:
         nbformat.write(nb, path)
