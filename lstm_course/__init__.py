@@ -8,8 +8,8 @@ Set-up and checks
     :mod:`~lstm_course.env` (TensorFlow log switches), :mod:`~lstm_course.notebook`
     (seeds, determinism, plot style), :mod:`~lstm_course.checks` and
     :mod:`~lstm_course.model_checks` (assertions whose messages name the likely
-    mistake), :mod:`~lstm_course.grading` (nbgrader preprocessor),
-    :mod:`~lstm_course.keras_utils`.
+    mistake), :mod:`~lstm_course.keras_utils`. (The instructor's grading tools
+    live in the separate ``lstm_grader`` package under ``grader/``.)
 Data and tasks
     :mod:`~lstm_course.data` (offline loaders: Rotten Tomatoes, Hamlet, S&P 500),
     :mod:`~lstm_course.sentiment` (encoded reviews, bag-of-words baseline),
