@@ -10,17 +10,32 @@ Run every nbgrader command from the repository root::
 `make assignments` runs the first two for every assignment.
 """
 
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (
+    AssignLatePenalties,
+    CheckCellMetadata,
     ClearHiddenTests,
     ClearOutput,
+    DeduplicateIds,
     Execute,
     GetGrades,
     IncludeHeaderFooter,
+    LimitOutput,
     LockCells,
+    OverwriteKernelspec,
+    SaveAutoGrades,
 )
 
 from lstm_course.env import quiet_tensorflow
+from lstm_grader import sandbox
+from lstm_grader.autograde import (
+    CapOutput,
+    DropEmptyGradeMetadata,
+    QuietOverwriteCells,
+    SandboxedExecute,
+    StderrIsNotFailure,
+)
+from lstm_grader.intake import Intake, Verdict
 from lstm_grader.preprocessors import HideHiddenTestTracebacks
 
 # The kernels nbgrader starts inherit this process's environment: keep
@@ -72,6 +87,40 @@ c.GenerateFeedback.preprocessors = [
     ClearHiddenTests,
     CSSHTMLHeaderPreprocessor,
 ]
+
+# ---------------------------------------------------------------------------
+# Autograding (DESIGN.md section 6b). Every student kernel runs in the
+# bubblewrap sandbox: SandboxedExecute always picks the sandbox kernel spec
+# (never the notebook's), checks inside the kernel that it is sandboxed before
+# any student code runs, and refuses to grade if not (fails closed;
+# LSTM_COURSE_NO_SANDBOX=1 is the explicit way out). A kernel with no network
+# talks to nbgrader over ZeroMQ's ipc transport, in a folder of its own.
+sandbox.install_kernelspec()
+c.KernelManager.transport = "ipc"
+c.KernelManager.ip = str(sandbox.ipc_directory() / "kernel")
+
+c.Autograde.sanitize_preprocessors = [
+    ClearOutput,
+    DeduplicateIds,
+    DropEmptyGradeMetadata,  # a copy-pasted test cell must not stop the batch
+    OverwriteKernelspec,
+    QuietOverwriteCells,  # warns only when a read-only cell was really edited
+    CheckCellMetadata,
+]
+c.Autograde.autograde_preprocessors = [
+    SandboxedExecute,
+    StderrIsNotFailure,  # a warning never costs points: tests fail by raising
+    ClearMetadataPreprocessor,
+    LimitOutput,
+    CapOutput,
+    SaveAutoGrades,
+    AssignLatePenalties,
+    CheckCellMetadata,
+]
+# Before each submission: report reset, bad timestamps and renamed or broken
+# notebooks handled, integrity screen. After: flagged ones go to review.
+c.Autograde.pre_convert_hook = Intake(submitted="submitted", release="assignments")
+c.Autograde.post_convert_hook = Verdict(db_url="sqlite:///gradebook.db")
 
 # Student stubs: the function exists, calling it says what to do.
 c.ClearSolutions.code_stub = {
