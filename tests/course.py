@@ -19,9 +19,11 @@ BIN = Path(sys.executable).parent
 ASSIGNMENTS = sorted(p.name for p in (ROOT / "source").iterdir() if p.is_dir())
 
 
-def run_nbgrader(course: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
-    """Run ``nbgrader ARGS`` in ``course`` as an instructor would (repo tools first on PATH)."""
-    env = dict(os.environ)
+def run_nbgrader(course: Path, *args: str, timeout: int = 900,
+                 env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run ``nbgrader ARGS`` in ``course`` as an instructor would (repo tools first on PATH);
+    ``env`` adds variables (e.g. sandbox limits)."""
+    env = {**os.environ, **(env or {})}
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     return subprocess.run(
         [str(BIN / "nbgrader"), *args],
@@ -59,6 +61,10 @@ def release(course: Path, assignment: str) -> Path:
 
 def read(path: Path) -> NotebookNode:
     return nbformat.read(path, as_version=4)
+
+
+def read_str(text: str) -> NotebookNode:
+    return nbformat.reads(text, as_version=4)
 
 
 def grade_id(cell: NotebookNode) -> str | None:

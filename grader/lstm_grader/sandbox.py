@@ -6,7 +6,7 @@ nbgrader starts kernels through a kernel spec. The course's spec
 
 1. sets resource limits (memory, CPU time, processes, file size, core dumps);
 2. when grading as root, drops to a dedicated unprivileged user
-   (:data:`SANDBOX_UID`), so that the student's code is not root anywhere and
+   (:func:`sandbox_uid`), so that the student's code is not root anywhere and
    the process limit applies;
 3. starts ``bwrap`` with every namespace unshared (no network, own PID
    namespace, own IPC and hostname) and a file system made of read-only binds of
@@ -44,8 +44,16 @@ from pathlib import Path
 KERNEL_NAME = "lstm-course-sandbox"
 """Name of the kernel spec that runs every graded notebook."""
 
-SANDBOX_UID = 61000
-"""The unprivileged user (and group) the kernel runs as when grading as root."""
+SANDBOX_UID_BASE = 100000
+"""When grading as root, each kernel runs as its own unprivileged user and
+group, ``SANDBOX_UID_BASE`` + the launcher's process id: kernels alive at the
+same time never share a user, so one cannot signal another or use up another's
+process limit (which counts per user)."""
+
+
+def sandbox_uid() -> int:
+    """The user the next kernel runs as: its own when grading as root, else the grader's."""
+    return SANDBOX_UID_BASE + os.getpid() if os.getuid() == 0 else os.getuid()
 
 MARKER_ENV = "LSTM_COURSE_SANDBOX"
 NO_SANDBOX_ENV = "LSTM_COURSE_NO_SANDBOX"
@@ -360,7 +368,7 @@ def launch(connection_file: str) -> int:
               "socket path (c.KernelManager.transport = 'ipc'); refusing to start", file=sys.stderr)
         return 3
     limits = Limits.from_env()
-    uid = SANDBOX_UID if os.getuid() == 0 else os.getuid()
+    uid = sandbox_uid()
     ipc_dir = Path(connection["ip"]).parent
     if os.getuid() == 0:
         os.chown(ipc_dir, uid, uid)
@@ -445,7 +453,7 @@ def self_test(course_root: Path | None = None, timeout: float = 60) -> str:
         os.chmod(tmp, 0o755)
         connection = {"transport": "ipc", "ip": f"{tmp}/probe"}
         limits = Limits.from_env()
-        uid = SANDBOX_UID if os.getuid() == 0 else os.getuid()
+        uid = sandbox_uid()
         args = bwrap_command(connection, b"{}", Path(tmp), limits, uid)
         argv = args.argv[: args.argv.index("-m", args.argv.index("--"))]
         hidden = secret_paths(course_root) if course_root else []
