@@ -16,7 +16,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 # Assignment ids: one folder per assignment in source/.
 ASSIGNMENTS := $(notdir $(wildcard source/*))
 
-.PHONY: help install book test test-fast bench assignments execute lock clean
+.PHONY: help install book test test-fast bench assignments execute lock clean wheel student-bundle
 
 help:
 	@echo "make book         install (if needed) and build the site into _build/html (warnings are errors)"
@@ -25,6 +25,8 @@ help:
 	@echo "make assignments  regenerate assignments/ and solutions/ from source/ with nbgrader"
 	@echo "make execute      re-run every chapter notebook top to bottom in a fresh kernel, in place"
 	@echo "make lock         re-freeze requirements.txt from the current environment"
+	@echo "make wheel        build the student wheel dist/lstm_course-<version>-py3-none-any.whl"
+	@echo "make student-bundle  what students get: dist/student-bundle/ and dist/lstm-course-student-bundle.zip"
 	@echo "make clean        remove build outputs and nbgrader working folders"
 
 install: $(STAMP)
@@ -66,5 +68,14 @@ lock: install
 	$(PIP) freeze --exclude-editable | grep -v -i -e '^scattertext==' -e '^lstm.course' > requirements.tmp
 	{ head -n 3 requirements.txt; cat requirements.tmp; } > requirements.new && rm requirements.tmp && mv requirements.new requirements.txt
 
+# The student wheel: package lstm_course only (lstm_grader is not in it).
+wheel: install
+	$(PY) tools/student_bundle.py --wheel-only --out dist
+
+# Release notebooks, chapters, the wheel, student requirements and README;
+# no source/, solutions/, tests or grading code (checked before it is written).
+student-bundle: install
+	$(PY) tools/student_bundle.py --out dist/student-bundle --zip dist/lstm-course-student-bundle.zip
+
 clean:
-	rm -rf _build submitted autograded feedback release gradebook.db
+	rm -rf _build submitted autograded feedback release gradebook.db dist

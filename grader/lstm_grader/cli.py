@@ -158,14 +158,22 @@ class Progress:
 
 
 def write_summary(course: Path, assignment: str, results: list[Result]) -> Path:
+    """Write (or update: re-graded students replace their rows) ``summary.csv``."""
     path = course / "reports" / assignment / "summary.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
+    header = ["student", "auto_score", "auto_max", "review", "seconds", "events"]
+    rows: dict[str, list[str]] = {}
+    if path.exists():
+        with open(path, newline="") as fh:
+            for row in csv.DictReader(fh):
+                rows[row["student"]] = [row.get(h, "") for h in header]
+    for r in results:
+        rows[r.student] = [r.student, f"{r.score:g}", f"{r.max_score:g}", "yes" if r.flagged else "",
+                           f"{r.seconds:.1f}", " || ".join(r.events)]
     with open(path, "w", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["student", "auto_score", "auto_max", "review", "seconds", "events"])
-        for r in results:
-            writer.writerow([r.student, f"{r.score:g}", f"{r.max_score:g}",
-                             "yes" if r.flagged else "", f"{r.seconds:.1f}", " || ".join(r.events)])
+        writer.writerow(header)
+        writer.writerows(rows[s] for s in sorted(rows))
     return path
 
 
