@@ -16,12 +16,13 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 # Assignment ids: one folder per assignment in source/.
 ASSIGNMENTS := $(notdir $(wildcard source/*))
 
-.PHONY: help install book test test-fast bench assignments execute lock clean wheel student-bundle
+.PHONY: help install book test test-fast bench grade assignments execute lock clean wheel student-bundle
 
 help:
 	@echo "make book         install (if needed) and build the site into _build/html (warnings are errors)"
 	@echo "make test         install (if needed) and run the whole test suite (unit, nbval, nbgrader pipeline, leaks, book)"
-	@echo "make bench        time every notebook, each autograde and the book build"
+	@echo "make bench        time every notebook, each autograde, the sandbox's overhead and the book build"
+	@echo "make grade ASSIGNMENT=a1_rnn_vs_lstm   grade every submission in submitted/ (sandboxed, screened)"
 	@echo "make assignments  regenerate assignments/ and solutions/ from source/ with nbgrader"
 	@echo "make execute      re-run every chapter notebook top to bottom in a fresh kernel, in place"
 	@echo "make lock         re-freeze requirements.txt from the current environment"
@@ -52,8 +53,14 @@ test: install
 test-fast: install
 	$(PY) -m pytest tests -m "not pipeline and not book"
 
+# make bench [BENCH="sandbox autograde"]: all benchmarks, or the named ones
 bench: install
-	$(PY) tools/bench.py
+	$(PY) tools/bench.py $(BENCH)
+
+# make grade ASSIGNMENT=a1_rnn_vs_lstm: grade everyone in submitted/, sandboxed
+grade: install
+	@test -n "$(ASSIGNMENT)" || { echo "usage: make grade ASSIGNMENT=<assignment>"; exit 2; }
+	$(VENV)/bin/lstm-course grade $(ASSIGNMENT)
 
 assignments: install
 	@for a in $(ASSIGNMENTS); do \
@@ -78,4 +85,4 @@ student-bundle: install
 	$(PY) tools/student_bundle.py --out dist/student-bundle --zip dist/lstm-course-student-bundle.zip
 
 clean:
-	rm -rf _build submitted autograded feedback release gradebook.db dist
+	rm -rf _build submitted autograded feedback release gradebook.db dist reports

@@ -98,9 +98,18 @@ def cases(course: Path) -> dict[str, dict]:
         "c11_bad_timestamp": dict(mean=MEAN, std=STD, files={"timestamp.txt": "yesterday-ish"},
                                   expect=FULL, events={"bad-timestamp"}),
         "c11_not_a_notebook": dict(raw='{"cells": [', expect=ZERO, events={"not-a-notebook"}),
-        # --- references ---------------------------------------------------
+        # squatted socket names in the shared ipc folder: ZeroMQ replaces a stale
+        # path when it binds, and the launcher clears the folder before each kernel
+        "c12_squats_kernel_sockets": dict(mean=MEAN + attempt(
+            "import json, os\nip = json.load(open('/run/kernel/connection.json'))['ip']\n"
+            "for n in range(1, 200):\n    if not os.path.lexists(f'{ip}-{n}'):\n"
+            "        os.symlink('/nonexistent', f'{ip}-{n}')\n").replace(
+            "print('ATTACK-SUCCEEDED')", "print('squatted')"), expect=FULL),
+        # --- references, graded before (c0) and after (z) every attack ------
         "c0_solution": dict(mean=MEAN, std=STD, expect=FULL),
         "c0_untouched": dict(expect=ZERO),
+        "z_solution": dict(mean=MEAN, std=STD, expect=FULL),
+        "z_untouched": dict(expect=ZERO),
     }
 
 

@@ -2,6 +2,7 @@
 
 * each chapter and solution notebook, run top to bottom in a fresh kernel;
 * `nbgrader autograde` of one submission (the solution) per assignment;
+* `lstm-course grade` of one a1 submission with and without the sandbox;
 * a clean `jupyter-book build` of the site.
 """
 
@@ -50,6 +51,38 @@ def bench_autograde() -> None:
             print(f"{seconds:7.1f}  {assignment}  (auto-graded score {got:g}/{top:g})", flush=True)
 
 
+def bench_sandbox(assignment: str = "a1_rnn_vs_lstm", repeats: int = 3) -> None:
+    """Time per submission with the sandbox, and its overhead against none.
+
+    Each run grades one solution submission with ``lstm-course grade`` (its
+    own nbgrader process, as in a real batch); runs alternate between
+    sandboxed and unsandboxed so that machine load affects both alike.
+    """
+    print(f"\n## sandbox overhead, {assignment}: lstm-course grade of one solution, seconds")
+    timings: dict[str, list[float]] = {"sandbox": [], "no sandbox": []}
+    lstm_course = str(Path(sys.executable).parent / "lstm-course")
+    for _ in range(repeats):
+        for mode in timings:
+            with tempfile.TemporaryDirectory() as tmp:
+                course = C.new_course(Path(tmp), [ROOT / "source" / assignment])
+                student_path = C.release(course, assignment)
+                source = C.read(ROOT / "source" / assignment / student_path.name)
+                solved = C.with_cells(C.read(student_path), C.solution_cells(source))
+                C.submit(course, assignment, "bench", solved, student_path.name)
+                args = [lstm_course, "grade", assignment] + (["--no-sandbox"] if mode == "no sandbox" else [])
+                start = time.perf_counter()
+                subprocess.run(args, cwd=course, check=True, capture_output=True)
+                timings[mode].append(time.perf_counter() - start)
+                scores = C.scores(course, assignment, "bench", student_path.stem)
+                got = sum(v[0] for v in scores.values())
+                top = sum(v[1] for v in scores.values())
+                print(f"{timings[mode][-1]:7.1f}  {mode:<10}  (score {got:g}/{top:g})", flush=True)
+    with_box = statistics.median(timings["sandbox"])
+    without = statistics.median(timings["no sandbox"])
+    print(f"median {with_box:.1f} s per submission with the sandbox, {without:.1f} s without: "
+          f"overhead {100 * (with_box - without) / without:+.1f} % (target: under 10 %, and under 30 s)")
+
+
 def bench_book() -> None:
     print("\n## jupyter-book build from clean, seconds")
     with tempfile.TemporaryDirectory() as tmp:
@@ -63,6 +96,8 @@ def bench_book() -> None:
 
 
 if __name__ == "__main__":
-    bench_notebooks()
-    bench_autograde()
-    bench_book()
+    only = sys.argv[1:]
+    for name, bench in (("notebooks", bench_notebooks), ("autograde", bench_autograde),
+                        ("sandbox", bench_sandbox), ("book", bench_book)):
+        if not only or name in only:
+            bench()

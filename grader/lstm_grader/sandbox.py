@@ -370,6 +370,14 @@ def launch(connection_file: str) -> int:
     limits = Limits.from_env()
     uid = sandbox_uid()
     ipc_dir = Path(connection["ip"]).parent
+    # One grading process starts its kernels one after another in this
+    # folder: whatever an earlier kernel left here (a squatted socket name
+    # would stop the next student's kernel from starting) goes now.
+    for entry in ipc_dir.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
     if os.getuid() == 0:
         os.chown(ipc_dir, uid, uid)
         os.chmod(ipc_dir, 0o700)
@@ -442,6 +450,22 @@ def verify_code(hidden_paths: list[str]) -> str:
     )
 
 
+def run_python(code: str, workdir: Path, *, limits: Limits | None = None,
+               timeout: float = 60) -> subprocess.CompletedProcess:
+    """Run ``python -c CODE`` in a sandbox exactly like a kernel's, with
+    ``workdir`` as the working copy (for the self-test and the tests)."""
+    limits = limits or Limits.from_env()
+    with tempfile.TemporaryDirectory(prefix="lstm-ipc-") as ipc:
+        connection = {"transport": "ipc", "ip": f"{ipc}/unused"}
+        args = bwrap_command(connection, b"{}", Path(workdir), limits, sandbox_uid())
+        argv = args.argv[: args.argv.index("-m", args.argv.index("--"))] + ["-c", code]
+        try:
+            return subprocess.run(argv, pass_fds=args.fds, preexec_fn=_set_limits(limits),
+                                  capture_output=True, text=True, timeout=timeout)
+        finally:
+            args.close()
+
+
 def self_test(course_root: Path | None = None, timeout: float = 60) -> str:
     """Start one sandbox with a trivial command; return ``''`` if it works,
     else the reason. Used by ``lstm-course grade`` before grading anyone."""
@@ -451,20 +475,11 @@ def self_test(course_root: Path | None = None, timeout: float = 60) -> str:
         return str(exc)
     with tempfile.TemporaryDirectory(prefix="lstm-selftest-") as tmp:
         os.chmod(tmp, 0o755)
-        connection = {"transport": "ipc", "ip": f"{tmp}/probe"}
-        limits = Limits.from_env()
-        uid = sandbox_uid()
-        args = bwrap_command(connection, b"{}", Path(tmp), limits, uid)
-        argv = args.argv[: args.argv.index("-m", args.argv.index("--"))]
         hidden = secret_paths(course_root) if course_root else []
-        argv += ["-c", verify_code(hidden)]
         try:
-            proc = subprocess.run(argv, pass_fds=args.fds, preexec_fn=_set_limits(limits),
-                                  capture_output=True, text=True, timeout=timeout)
+            proc = run_python(verify_code(hidden), Path(tmp), timeout=timeout)
         except (OSError, subprocess.TimeoutExpired) as exc:
             return f"bwrap ({binary}) did not run: {exc}"
-        finally:
-            args.close()
         out = proc.stdout.strip()
         if proc.returncode != 0 or out != "SANDBOX-OK":
             return (f"the sandbox check failed (exit {proc.returncode}): "

@@ -1,0 +1,151 @@
+"""The bubblewrap sandbox on its own: what a sandboxed process can and cannot do.
+
+These run ``python -c`` in the same sandbox a grading kernel gets
+(:func:`lstm_grader.sandbox.run_python`), which takes a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lstm_grader import sandbox
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def workdir(tmp_path):
+    folder = tmp_path / "autograded" / "ada" / "a1"
+    folder.mkdir(parents=True)
+    (folder / "data.csv").write_text("1,2\n")
+    (folder / "a1.ipynb").write_text("{}")  # the graded copy: holds the hidden tests
+    (tmp_path / "autograded" / "bob").mkdir()
+    os.chmod(tmp_path, 0o755)
+    return folder
+
+
+def run(code: str, workdir: Path, **kw) -> dict:
+    """Run ``code``, which must print one JSON line; return it parsed."""
+    proc = sandbox.run_python(code, workdir, **kw)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_self_test_passes_here():
+    assert sandbox.self_test(ROOT) == ""
+
+
+def test_verification_fails_outside_the_sandbox():
+    out = subprocess.run([sys.executable, "-c", sandbox.verify_code(sandbox.secret_paths(ROOT))],
+                         capture_output=True, text=True, env={k: v for k, v in os.environ.items()
+                                                               if k != sandbox.MARKER_ENV})
+    assert out.stdout.strip() == "not in the sandbox"
+
+
+def test_course_folder_and_other_students_are_invisible(workdir):
+    code = (
+        "import os, json\n"
+        f"paths = {sandbox.secret_paths(ROOT)!r} + [{str(ROOT / 'lstm_course')!r} + '/../source', "
+        f"{str(workdir.parent.parent / 'bob')!r}, '/root/.bash_history', '/etc/shadow', '/etc/passwd']\n"
+        "print(json.dumps({p: os.path.exists(p) for p in paths}))\n")
+    seen = run(code, workdir)
+    assert not any(seen.values()), {p: v for p, v in seen.items() if v}
+
+
+def test_only_the_working_copy_is_writable(workdir):
+    targets = [str(ROOT / "lstm_course" / "checks.py"), f"{sys.prefix}/etc/ipython/ipython_kernel_config.py",
+               f"{sys.prefix}/lib/python3.11/site-packages/sitecustomize.py", str(workdir / "data.csv"),
+               "new.txt", "/tmp/x.txt"]
+    code = (
+        "import json\nout = {}\n"
+        f"for p in {targets!r}:\n"
+        "    try:\n        open(p, 'a').write('x'); out[p] = True\n"
+        "    except OSError:\n        out[p] = False\n"
+        "print(json.dumps(out))\n")
+    wrote = run(code, workdir)
+    assert wrote.pop("new.txt") and wrote.pop("/tmp/x.txt"), "the working copy and /tmp must be writable"
+    assert not any(wrote.values()), wrote
+    assert not (workdir / "new.txt").exists(), "the working copy is a throwaway: nothing reaches the host"
+    assert (workdir / "data.csv").read_text() == "1,2\n"
+
+
+def test_course_files_are_there_but_not_the_notebook(workdir):
+    code = "import os, json; print(json.dumps(sorted(os.listdir('.'))))"
+    assert run(code, workdir) == ["data.csv"]
+
+
+def test_no_network_and_not_root(workdir):
+    code = (
+        "import os, json, socket\n"
+        "try:\n    socket.create_connection(('127.0.0.1', 22), timeout=1); net = 'connected'\n"
+        "except OSError as e:\n    net = type(e).__name__\n"
+        "print(json.dumps({'uid': os.getuid(), 'net': net, "
+        "'ifaces': [n for _, n in socket.if_nameindex()]}))\n")
+    out = run(code, workdir)
+    assert out["uid"] != 0
+    assert out["net"] != "connected"
+    assert out["ifaces"] in ([], ["lo"])
+
+
+def test_memory_and_process_limits(workdir):
+    limits = sandbox.Limits(memory_bytes=512 * sandbox.MiB, processes=32)
+    code = (
+        "import json, subprocess\nout = {}\n"
+        "try:\n    x = bytearray(1024 ** 3); out['memory'] = 'allocated'\n"
+        "except MemoryError:\n    out['memory'] = 'MemoryError'\n"
+        "ps = []\n"
+        "try:\n"
+        "    for _ in range(200): ps.append(subprocess.Popen(['sleep', '5']))\n"
+        "except OSError:\n    pass\n"
+        "out['processes'] = len(ps)\n"
+        "print(json.dumps(out))\n")
+    out = run(code, workdir, limits=limits)
+    assert out["memory"] == "MemoryError"
+    assert out["processes"] < 32
+
+
+def test_everything_dies_with_the_sandbox(workdir):
+    marker = f"lstm-orphan-{os.getpid()}"
+    code = ("import subprocess, json\n"
+            f"subprocess.Popen(['sh', '-c', 'exec -a {marker} sleep 60'], start_new_session=True)\n"
+            "print(json.dumps({'started': True}))\n")
+    assert run(code, workdir)["started"]
+    left = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True).stdout.split()
+    assert not left, f"a detached process survived the sandbox: {left}"
+
+
+def test_wall_clock_limit_is_enforced_by_the_launcher(tmp_path):
+    """The launcher kills a kernel that outlives the wall limit."""
+    folder = tmp_path / "ipc"
+    folder.mkdir()
+    conn = tmp_path / "connection.json"
+    conn.write_text(json.dumps({"transport": "ipc", "ip": str(folder / "k"), "shell_port": 1,
+                                "iopub_port": 2, "stdin_port": 3, "control_port": 4, "hb_port": 5,
+                                "key": "x", "signature_scheme": "hmac-sha256"}))
+    env = {**os.environ, "LSTM_SANDBOX_WALL_SECONDS": "3"}
+    # with no front end ever connecting, the kernel just waits: the limit must end it
+    proc = subprocess.run([sys.executable, "-m", "lstm_grader.sandbox", "launch", str(conn)],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 124, proc.stderr[-2000:]
+    assert "wall-clock limit" in proc.stderr
+
+
+def test_launcher_refuses_tcp(tmp_path):
+    conn = tmp_path / "connection.json"
+    conn.write_text(json.dumps({"transport": "tcp", "ip": "127.0.0.1"}))
+    proc = subprocess.run([sys.executable, "-m", "lstm_grader.sandbox", "launch", str(conn)],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 3 and "ipc" in proc.stderr
+
+
+def test_kernelspec_is_interrupted_by_message(tmp_path):
+    path = sandbox.install_kernelspec(str(tmp_path))
+    spec = json.loads(path.read_text())
+    assert spec["interrupt_mode"] == "message"
+    assert spec["argv"][1:4] == ["-m", "lstm_grader.sandbox", "launch"]
