@@ -105,6 +105,17 @@ def cases(course: Path) -> dict[str, dict]:
             "for n in range(1, 200):\n    if not os.path.lexists(f'{ip}-{n}'):\n"
             "        os.symlink('/nonexistent', f'{ip}-{n}')\n").replace(
             "print('ATTACK-SUCCEEDED')", "print('squatted')"), expect=FULL),
+        # --- tampering inside the student's own kernel: kept score, flagged --
+        "k1_input_transformer": dict(mean="get_ipython().input_transformers_post.append(\n"
+                                     "    lambda lines: ['pass\\n' if 'assert' in l else l for l in lines])\n"
+                                     "def mean(xs):\n    return 0\n", std="def std(xs):\n    return 0\n",
+                                     expect=FULL, flagged=True),
+        "k2_shadows_a_test_name": dict(mean=MEAN, std="def std(xs):\n    return 0\n\ndef abs(x):\n    return 0\n",
+                                       expect=FULL, flagged=True),
+        "k3_patches_builtins": dict(mean=MEAN, std="import builtins\nbuiltins.abs = lambda x: 0\n"
+                                    "def std(xs):\n    return 0\n", expect=FULL, flagged=True),
+        "k4_ships_numpy": dict(mean=MEAN, std=STD, files={"numpy/__init__.py": "allclose = lambda *a, **k: True\n"},
+                               expect=FULL, flagged=True),
         # --- references, graded before (c0) and after (z) every attack ------
         "c0_solution": dict(mean=MEAN, std=STD, expect=FULL),
         "c0_untouched": dict(expect=ZERO),
@@ -161,7 +172,9 @@ def graded(tmp_path_factory):
             nb = C.read_str(json.dumps(nb))
         C.submit(course, F.ASSIGNMENT, student, nb, case.get("name", name))
         for fname, text in case.get("files", {}).items():
-            (course / "submitted" / student / F.ASSIGNMENT / fname).write_text(text)
+            target = course / "submitted" / student / F.ASSIGNMENT / fname
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text)
     guarded = [C.ROOT / "lstm_course", Path(sys.prefix) / "etc", course / "nbgrader_config.py",
                course / "source", course / "submitted" / "c0_solution"]
     before = file_hashes(guarded)
@@ -207,6 +220,27 @@ def test_every_case_states_its_reason(graded):
         if not case.get("events", set()) <= kinds:
             missing[student] = (case["events"], kinds)
     assert not missing, f"(expected, reported): {missing}"
+
+
+def flagged(course: Path, student: str) -> bool:
+    path = course / "reports" / F.ASSIGNMENT / f"{student}.json"
+    return any(e["flag"] for e in json.loads(path.read_text())["events"])
+
+
+def test_tampering_in_the_kernel_is_flagged_for_review(graded):
+    from nbgrader.api import Gradebook
+
+    course = graded["course"]
+    tampered = [s for s, case in graded["table"].items() if case.get("flagged")]
+    assert len(tampered) >= 4
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for student in tampered:
+            assert flagged(course, student), f"{student} was not flagged"
+            nb = gb.find_submission_notebook(F.NOTEBOOK, F.ASSIGNMENT, student)
+            assert nb.needs_manual_grade, f"{student} is not in the manual-grading queue"
+        for student in ("c0_solution", "z_solution", "c0_untouched", "c10_renamed", "c11_bad_timestamp"):
+            assert not flagged(course, student), f"honest {student} was flagged: " + (
+                course / "reports" / F.ASSIGNMENT / f"{student}.json").read_text()
 
 
 def test_no_attack_reports_success(graded):

@@ -187,6 +187,8 @@ class SandboxedExecute(Execute):
                     _record(resources, "timeout",
                             f"code cell {index} ran past the {self.timeout} s limit and could not be "
                             "interrupted; later cells were not run and their tests score 0")
+            if stopped is None and resources is not None:
+                self._runtime_screen(resources)
         self.set_widgets_metadata()
         return self.nb, self.resources
 
@@ -201,6 +203,21 @@ class SandboxedExecute(Execute):
         run_sync(self.kc.execute_interactive)(code, silent=False, store_history=False,
                                               output_hook=hook, timeout=timeout)
         return "".join(chunks)
+
+    def _runtime_screen(self, resources: dict) -> None:
+        """After the last cell, ask the kernel what was hooked or patched
+        (:data:`lstm_grader.screen.RUNTIME_PROBE`); findings go to the report.
+        Student code ran before this, so a missing or garbled answer is a
+        finding too."""
+        from lstm_grader.screen import RUNTIME_PROBE, parse_probe
+
+        try:
+            text = self._run_silently(RUNTIME_PROBE, timeout=60)
+        except Exception:  # the kernel no longer answers: parse_probe flags the silence
+            text = ""
+        for finding in parse_probe(text):
+            _record(resources, f"probe:{finding.kind}", f"{finding.where}: {finding.reason}",
+                    flag=finding.severity == "flag")
 
     def _verify_sandbox(self) -> None:
         course_root = Path(os.getcwd())

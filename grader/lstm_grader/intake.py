@@ -48,6 +48,10 @@ def _readable(path: Path) -> bool:
         return False
 
 
+OWN_ARTEFACTS = ("timestamp.txt.invalid", ".not-a-notebook")
+"""Files the intake itself leaves in a submission folder (re-grading finds them)."""
+
+
 class Intake:
     """The pre-convert hook (see the module docstring)."""
 
@@ -67,12 +71,12 @@ class Intake:
             return
         student_id, assignment_id, folder = who
         report.reset(assignment_id, student_id)
-        self._timestamp(assignment_id, student_id, folder)
         released = self.release_notebooks(assignment_id)
+        if self.screen:  # the submission as handed in, before any repair
+            self._screen(assignment_id, student_id, folder, released)
+        self._timestamp(assignment_id, student_id, folder)
         self._names(assignment_id, student_id, folder, notebooks, released)
         self._readability(assignment_id, student_id, notebooks, released)
-        if self.screen:
-            self._screen(assignment_id, student_id, folder, released)
 
     def _timestamp(self, assignment: str, student: str, folder: Path) -> None:
         from nbgrader.utils import parse_utc
@@ -130,6 +134,8 @@ class Intake:
             return
         release_nbs = {name: nbformat.read(path, as_version=4) for name, path in released.items()}
         for finding in screen_submission(folder, release_nbs):
+            if finding.where.endswith(OWN_ARTEFACTS):
+                continue  # set aside by an earlier grading of this submission
             report.record(assignment, student, f"screen:{finding.kind}",
                           f"{finding.where}{'' if finding.line is None else f' line {finding.line}'}: "
                           f"{finding.reason}", flag=finding.severity == "flag")
