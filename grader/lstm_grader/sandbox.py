@@ -264,6 +264,8 @@ def bwrap_command(connection: dict, connection_json: bytes, workdir: Path,
     for etc in ("/etc/ld.so.cache", "/etc/fonts", "/etc/localtime", "/etc/mime.types"):
         args.add("--ro-bind-try", etc, etc)
     args.add("--proc", "/proc", "--dev", "/dev")
+    # POSIX semaphores (joblib, multiprocessing) live in /dev/shm
+    args.add("--perms", "1777", "--size", str(64 * MiB), "--tmpfs", "/dev/shm")
     size = str(limits.tmpfs_bytes)
     args.add("--perms", "1777", "--size", size, "--tmpfs", "/tmp")
     args.add("--perms", "0777", "--size", size, "--tmpfs", HOME)
