@@ -10,7 +10,7 @@ Run every nbgrader command from the repository root::
 `make assignments` runs the first two for every assignment.
 """
 
-from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.preprocessors import (
     AssignLatePenalties,
     CheckCellMetadata,
@@ -18,7 +18,6 @@ from nbgrader.preprocessors import (
     ClearOutput,
     DeduplicateIds,
     Execute,
-    GetGrades,
     IncludeHeaderFooter,
     LimitOutput,
     LockCells,
@@ -33,10 +32,11 @@ from lstm_grader.autograde import (
     DropEmptyGradeMetadata,
     QuietOverwriteCells,
     SandboxedExecute,
+    SanitizeStudentOutput,
     StderrIsNotFailure,
 )
+from lstm_grader.feedback import feedback_preprocessors
 from lstm_grader.intake import Intake, Verdict
-from lstm_grader.preprocessors import HideHiddenTestTracebacks
 
 # The kernels nbgrader starts inherit this process's environment: keep
 # TensorFlow's C++ log lines out of graded cells (a test cell with any stderr
@@ -79,14 +79,12 @@ c.GenerateSolution.preprocessors = [
     Execute,
 ]
 
-# Feedback goes back to students: it shows which hidden tests failed (score
-# and error message) but not their code.
-c.GenerateFeedback.preprocessors = [
-    GetGrades,
-    HideHiddenTestTracebacks,  # tracebacks quote the failing cell's source
-    ClearHiddenTests,
-    CSSHTMLHeaderPreprocessor,
-]
+# Feedback goes back to students: scores and error messages, but no
+# hidden-test code (cells cleared, tracebacks cut, any hidden line a
+# submission printed redacted), no mark schemes (model answers come with the
+# solutions, after the deadline), no grader paths, no active HTML. Run
+# `lstm-course scan-feedback ASSIGNMENT` before releasing it.
+c.GenerateFeedback.preprocessors = feedback_preprocessors()
 
 # ---------------------------------------------------------------------------
 # Autograding (DESIGN.md section 6b). Every student kernel runs in the
@@ -113,6 +111,7 @@ c.Autograde.autograde_preprocessors = [
     ClearMetadataPreprocessor,
     LimitOutput,
     CapOutput,
+    SanitizeStudentOutput,  # formgrader must not run what a submission displays
     SaveAutoGrades,
     AssignLatePenalties,
     CheckCellMetadata,

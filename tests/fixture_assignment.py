@@ -64,7 +64,7 @@ def build() -> nbformat.NotebookNode:
             "=== BEGIN MARK SCHEME ===\n"
             f"One extreme value moves the sum without bound ({MARK_SCHEME_MARKER}).\n"
             "=== END MARK SCHEME ===",
-            metadata=_meta("written_task", grade=True, locked=True, points=1, task=True),
+            metadata=_meta("written_task", grade=False, locked=True, points=1, task=True),
         ),
         new_markdown_cell("YOUR ANSWER HERE"),
     ]

@@ -95,6 +95,10 @@ def cases(course: Path) -> dict[str, dict]:
             expect=FULL),
         "c11_flood": dict(mean=MEAN + "print('x' * 30_000_000)\n", std=STD, expect=FULL,
                           events={"output-capped"}),
+        "c11_active_html": dict(mean=MEAN + "from IPython.display import HTML, Javascript, display\n"
+                                "print('<script>alert(\"pwned-1234\")</script>')\n"
+                                "display(HTML('<img src=x onerror=\"alert(1)\"><script>alert(2)</script>'))\n"
+                                "display(Javascript('alert(3)'))\n", std=STD, expect=FULL),
         "c11_bad_timestamp": dict(mean=MEAN, std=STD, files={"timestamp.txt": "yesterday-ish"},
                                   expect=FULL, events={"bad-timestamp"}),
         "c11_not_a_notebook": dict(raw='{"cells": [', expect=ZERO, events={"not-a-notebook"}),
@@ -134,19 +138,21 @@ def file_hashes(paths: list[Path]) -> dict[str, str]:
     return out
 
 
-def sandbox_processes() -> list[str]:
-    """Processes still running as a sandbox user (uid >= 100000)."""
+def sandbox_processes(course: Path) -> list[str]:
+    """Processes still running as a sandbox user (uid >= 100000) in a working
+    copy of this course (other tests may be grading at the same time)."""
     from lstm_grader.sandbox import SANDBOX_UID_BASE
 
     alive = []
-    for status in Path("/proc").glob("[0-9]*/status"):
+    for proc in Path("/proc").glob("[0-9]*"):
         try:
-            text = status.read_text()
-        except OSError:
+            text = (proc / "status").read_text()
+            uid = int(text.split("Uid:")[1].split()[0])
+            cwd = os.readlink(proc / "cwd") if uid >= SANDBOX_UID_BASE else ""
+        except (OSError, IndexError, ValueError):
             continue
-        uid = int(text.split("Uid:")[1].split()[0])
-        if uid >= SANDBOX_UID_BASE:
-            alive.append(text.splitlines()[0])
+        if uid >= SANDBOX_UID_BASE and cwd.startswith(str(course)):
+            alive.append(f"{text.splitlines()[0]} in {cwd}")
     return alive
 
 
@@ -183,7 +189,7 @@ def graded(tmp_path_factory):
     result = C.run_nbgrader(course, "autograde", F.ASSIGNMENT, "--force", env=env)
     feedback = C.run_nbgrader(course, "generate_feedback", F.ASSIGNMENT, "--force")
     return dict(course=course, table=table, result=result, feedback=feedback,
-                before=before, after=file_hashes(guarded), alive=sandbox_processes())
+                before=before, after=file_hashes(guarded), alive=sandbox_processes(course))
 
 
 def report_kinds(course: Path, student: str) -> set[str]:
@@ -269,6 +275,26 @@ def test_untouched_submission_logs_no_checksum_warning(graded):
         if "checksum" in line and "has changed" in line:
             # only a real edit of a read-only cell may warn, and none of these cases edits one
             pytest.fail(f"spurious warning: {line}")
+
+
+def test_nothing_a_submission_displays_can_run_in_formgrader(graded):
+    from lstm_grader.feedback import active_content
+
+    nb_path = graded["course"] / "autograded" / "c11_active_html" / F.ASSIGNMENT / f"{F.NOTEBOOK}.ipynb"
+    outputs = [o for c in C.read(nb_path).cells if c.cell_type == "code" for o in c.outputs]
+    assert outputs, "the submission displayed nothing"
+    for output in outputs:
+        assert "application/javascript" not in output.get("data", {})
+        html = output.get("data", {}).get("text/html", "")
+        assert not active_content("".join(html)), html
+
+
+def test_feedback_passes_the_leak_scan(graded):
+    from lstm_grader.feedback import scan_feedback
+
+    C.check(graded["feedback"])
+    leaks = scan_feedback(graded["course"] / "feedback", graded["course"] / "source", F.ASSIGNMENT)
+    assert not leaks, leaks[:5]
 
 
 def test_feedback_holds_no_hidden_test(graded):

@@ -10,7 +10,9 @@ batch that always finishes, and scores that only code decides.
 * executing: :class:`SandboxedExecute` instead of ``Execute`` (every kernel in
   the bubblewrap sandbox, verified; a dead or hung kernel costs the cells it
   did not run, with the reason), :class:`StderrIsNotFailure` (a warning never
-  costs points) and :class:`CapOutput` (no output floods the gradebook).
+  costs points), :class:`CapOutput` (no output floods the gradebook) and
+  :class:`SanitizeStudentOutput` (nothing a submission displays can run in
+  formgrader).
 
 Each writes what it did into the student's report (:mod:`lstm_grader.report`).
 """
@@ -18,6 +20,7 @@ Each writes what it did into the student's report (:mod:`lstm_grader.report`).
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +35,7 @@ from nbgrader.preprocessors.clearmarkingscheme import ClearMarkScheme
 from traitlets import Bool, Integer
 
 from lstm_grader import report, sandbox
+from lstm_grader.feedback import SanitizeFeedbackHTML
 
 
 def _ids(resources: dict) -> tuple[str, str, str]:
@@ -241,6 +245,30 @@ class StderrIsNotFailure(NbGraderPreprocessor):
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "stream" and output.get("name") == "stderr":
                     output["name"] = "stdout"
+        return cell, resources
+
+
+_TAG = re.compile(r"<\s*[a-zA-Z!/?]")
+
+
+class SanitizeStudentOutput(SanitizeFeedbackHTML):
+    """Make what a submission displays inert before anyone opens it.
+
+    formgrader renders the autograded notebook in a frame that allows scripts,
+    in the instructor's own Jupyter session: a ``<script>`` or an ``onerror``
+    displayed by student code would run with the instructor's rights. Outputs
+    of every code cell go through the feedback sanitiser (Keras tables and
+    images survive); a student's own markdown cell only if it holds a tag (an
+    untouched answer cell must keep its text, or nbgrader would count it as
+    answered).
+    """
+
+    def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int):
+        if cell.cell_type == "code":
+            cell.outputs = self.sanitize_code_outputs(cell.get("outputs", []))
+        elif (cell.cell_type in ("markdown", "raw") and not utils.is_locked(cell)
+              and _TAG.search(cell.source)):
+            return super().preprocess_cell(cell, resources, index)
         return cell, resources
 
 
