@@ -109,6 +109,20 @@ def submit(course: Path, assignment: str, student: str, nb: NotebookNode | str, 
         nbformat.write(nb, target)
 
 
+def course_with_solution(tmp: Path, assignment: str, student: str,
+                         source_root: Path | None = None) -> tuple[Path, Path]:
+    """A course with ``assignment`` released and its solution submitted by
+    ``student``; returns ``(course, release notebook path)``. ``source_root``
+    holds ``source/`` (default: this repository)."""
+    source_root = source_root or ROOT
+    course = new_course(tmp, [source_root / "source" / assignment])
+    student_path = release(course, assignment)
+    source = read(source_root / "source" / assignment / student_path.name)
+    solved = with_cells(read(student_path), solution_cells(source))
+    submit(course, assignment, student, solved, student_path.name)
+    return course, student_path
+
+
 def autograde(course: Path, assignment: str) -> subprocess.CompletedProcess:
     return run_nbgrader(course, "autograde", assignment, "--force")
 

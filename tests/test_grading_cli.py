@@ -32,12 +32,10 @@ def run(course, *args, env=None):
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("cli")
-    src = F.write_source(tmp / "src")
-    course = C.new_course(tmp, [src])
-    release = C.read(C.release(course, F.ASSIGNMENT))
-    solved = C.with_cells(release, C.solution_cells(C.read(src / f"{F.NOTEBOOK}.ipynb")))
-    name = f"{F.NOTEBOOK}.ipynb"
-    C.submit(course, F.ASSIGNMENT, "ada", solved, name)
+    F.write_source(tmp / "src")
+    course, release_path = C.course_with_solution(tmp, F.ASSIGNMENT, "ada", source_root=tmp / "src")
+    release = C.read(release_path)
+    name = release_path.name
     C.submit(course, F.ASSIGNMENT, "bob", release, name)
     (course / "submitted" / "cy" / F.ASSIGNMENT).mkdir(parents=True)  # handed in nothing
     first = run(course, "grade", F.ASSIGNMENT)

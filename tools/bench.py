@@ -37,11 +37,7 @@ def bench_autograde() -> None:
     print("\n## nbgrader autograde, one submission (the solution), seconds")
     for assignment in C.ASSIGNMENTS:
         with tempfile.TemporaryDirectory() as tmp:
-            course = C.new_course(Path(tmp), [ROOT / "source" / assignment])
-            student_path = C.release(course, assignment)
-            source = C.read(ROOT / "source" / assignment / student_path.name)
-            solved = C.with_cells(C.read(student_path), C.solution_cells(source))
-            C.submit(course, assignment, "bench", solved, student_path.name)
+            course, student_path = C.course_with_solution(Path(tmp), assignment, "bench")
             start = time.perf_counter()
             C.check(C.autograde(course, assignment))
             seconds = time.perf_counter() - start
@@ -64,11 +60,7 @@ def bench_sandbox(assignment: str = "a1_rnn_vs_lstm", repeats: int = 3) -> None:
     for _ in range(repeats):
         for mode in timings:
             with tempfile.TemporaryDirectory() as tmp:
-                course = C.new_course(Path(tmp), [ROOT / "source" / assignment])
-                student_path = C.release(course, assignment)
-                source = C.read(ROOT / "source" / assignment / student_path.name)
-                solved = C.with_cells(C.read(student_path), C.solution_cells(source))
-                C.submit(course, assignment, "bench", solved, student_path.name)
+                course, student_path = C.course_with_solution(Path(tmp), assignment, "bench")
                 args = [lstm_course, "grade", assignment] + (["--no-sandbox"] if mode == "no sandbox" else [])
                 start = time.perf_counter()
                 subprocess.run(args, cwd=course, check=True, capture_output=True)
