@@ -149,3 +149,29 @@ def test_kernelspec_is_interrupted_by_message(tmp_path):
     spec = json.loads(path.read_text())
     assert spec["interrupt_mode"] == "message"
     assert spec["argv"][1:4] == ["-m", "lstm_grader.sandbox", "launch"]
+
+
+def test_kernel_dies_with_the_grader(tmp_path):
+    """If the grading process is killed, its sandboxed kernel does not live on."""
+    folder = tmp_path / "ipc"
+    folder.mkdir()
+    conn = tmp_path / "connection.json"
+    conn.write_text(json.dumps({"transport": "ipc", "ip": str(folder / "k"), "shell_port": 1,
+                                "iopub_port": 2, "stdin_port": 3, "control_port": 4, "hb_port": 5,
+                                "key": "x", "signature_scheme": "hmac-sha256"}))
+    # a "grader" that starts the launcher in its own session (as jupyter_client
+    # does), then dies without shutting it down
+    grader = (
+        "import subprocess, sys, time\n"
+        f"p = subprocess.Popen([sys.executable, '-m', 'lstm_grader.sandbox', 'launch', {str(conn)!r}],"
+        " start_new_session=True)\n"
+        "print(p.pid, flush=True); time.sleep(2)\n")
+    out = subprocess.run([sys.executable, "-c", grader], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=60)
+    launcher = int(out.stdout.split()[0])
+    import time
+    for _ in range(50):
+        if not Path(f"/proc/{launcher}").exists():
+            break
+        time.sleep(0.2)
+    assert not Path(f"/proc/{launcher}").exists(), "the launcher outlived the grader"

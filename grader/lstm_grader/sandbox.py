@@ -392,10 +392,18 @@ def launch(connection_file: str) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # interrupts travel by message
     deadline = time.monotonic() + limits.wall_seconds
+    parent = os.getppid()
     while True:
         try:
-            return proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            return proc.wait(timeout=max(0.05, min(1.0, deadline - time.monotonic())))
         except subprocess.TimeoutExpired:
+            pass
+        if os.getppid() != parent:  # the grader is gone (killed, crashed): so is the kernel
+            print("lstm-course sandbox: the grading process ended; the kernel is stopped",
+                  file=sys.stderr)
+            _kill(proc)
+            return 125
+        if time.monotonic() >= deadline:
             print(f"lstm-course sandbox: wall-clock limit of {limits.wall_seconds} s reached; "
                   "the kernel is stopped", file=sys.stderr)
             _kill(proc)
