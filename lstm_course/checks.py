@@ -8,6 +8,7 @@ to fix rather than only that something is wrong. They use Keras 3 APIs
 
 from __future__ import annotations
 
+import math
 from typing import Any, Sequence
 
 import numpy as np
@@ -32,8 +33,35 @@ def assert_model(model: Any, what: str = "your function") -> None:
         )
 
 
+def _inputs(model: Any) -> list[Any]:
+    try:
+        return list(model.inputs or [])
+    except (AttributeError, ValueError):  # a Sequential model that has not been built
+        return []
+
+
 def assert_input_shape(model: Any, expected: Sequence[int | None]) -> None:
-    actual = shape_of(model.inputs[0])
+    """Compare ``model.inputs[0].shape`` (batch axis included) with ``expected``.
+
+    A ``Sequential`` model written without ``keras.Input`` (nor
+    ``input_shape=``) has no inputs until it first sees data; it takes
+    inputs of any shape, so it is built here for the ``expected`` shape
+    instead of being failed. Any other model without inputs is reported as
+    such, not as a Keras ``AttributeError``.
+    """
+    import keras
+
+    if not _inputs(model) and isinstance(model, keras.Sequential) and model.layers:
+        try:
+            model.build(tuple(expected))
+        except Exception:  # it cannot take this shape: reported below
+            pass
+    inputs = _inputs(model)
+    if not inputs:
+        raise AssertionError(
+            f"the model has no defined input yet, expected inputs of shape {tuple(expected)}: start "
+            "the model with keras.Input(shape=...) (the shape without the batch axis).")
+    actual = shape_of(inputs[0])
     if actual != tuple(expected):
         raise AssertionError(
             f"the model's input has shape {actual}, expected {tuple(expected)}: "
@@ -43,7 +71,15 @@ def assert_input_shape(model: Any, expected: Sequence[int | None]) -> None:
 
 def assert_output_shape(model: Any, expected: Sequence[int | None]) -> None:
     """Compare ``model.outputs[0].shape``; explain the common off-by-an-axis mistakes."""
-    actual = shape_of(model.outputs[0])
+    try:
+        outputs = list(model.outputs or [])
+    except (AttributeError, ValueError):  # a Sequential model that has not been built
+        outputs = []
+    if not outputs:
+        raise AssertionError(
+            f"the model has no defined output yet, expected outputs of shape {tuple(expected)}: start "
+            "the model with keras.Input(shape=...) so that Keras knows the shapes.")
+    actual = shape_of(outputs[0])
     expected = tuple(expected)
     if actual == expected:
         return
@@ -96,3 +132,39 @@ def assert_array(
     if finite and not np.all(np.isfinite(array)):
         raise AssertionError(f"{what} contains NaN or infinite values.")
     return array
+
+
+def assert_history(
+    history: Any, epochs: int, samples: int, batch_size: int, what: str = "your function"
+) -> None:
+    """``history`` is the ``keras.callbacks.History`` of a ``fit`` over ``samples``
+    examples that ran ``epochs`` epochs with the given ``batch_size``.
+
+    Keras records the number of epochs asked for and the batches per epoch
+    in ``history.params``; the batch size follows from the batches per epoch.
+    Verbosity, callbacks and metrics are not checked: they do not change
+    what is learned.
+    """
+    import keras
+
+    if history is None:
+        raise AssertionError(f"{what} returned None: return the History object that model.fit returns.")
+    if not isinstance(history, keras.callbacks.History):
+        raise AssertionError(
+            f"{what} returned a {type(history).__name__}, not the History that model.fit returns: "
+            "`return model.fit(...)`.")
+    params = dict(getattr(history, "params", None) or {})
+    ran = len(getattr(history, "epoch", []) or [])
+    if params.get("epochs") != epochs or ran != epochs:
+        raise AssertionError(
+            f"{what} trained for {params.get('epochs', ran)} epochs, expected {epochs}: pass the "
+            "function's `epochs` argument on to fit (epochs=epochs), do not fix a number.")
+    steps = params.get("steps")
+    expected_steps = math.ceil(samples / batch_size)
+    if steps is not None and steps != expected_steps:
+        used = math.ceil(samples / steps) if steps else None
+        default = " (Keras' default)" if used == 32 else ""
+        raise AssertionError(
+            f"{what} ran {steps} batches per epoch on {samples} examples, so the batch size was "
+            f"about {used}{default}; expected batch_size={batch_size} ({expected_steps} batches). "
+            "Pass batch_size to fit, and train on all of x and y (no validation_split).")

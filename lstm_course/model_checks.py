@@ -10,6 +10,7 @@ match the output. Keras 3 APIs only (``model.outputs``, ``layer.output``,
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Callable
 
@@ -94,12 +95,27 @@ def output_activation(model: Any) -> str:
     return getattr(activation, "__name__", "linear") if activation is not None else "linear"
 
 
-def assert_output_activation(model: Any, expected: str) -> None:
-    """The output layer uses ``expected`` ("softmax" or "sigmoid"); explain the mix-ups."""
+def assert_output_activation(model: Any, expected: str, why: str = "") -> None:
+    """The output layer uses ``expected`` ("softmax", "sigmoid" or "linear"); explain the mix-ups.
+
+    ``why`` is added to the message (what the output stands for).
+    """
     actual = output_activation(model)
     if actual == expected:
         return
-    why = {
+    if expected == "linear":
+        consequence = {
+            "relu": (" A ReLU output can never be negative, and wherever it outputs 0 its gradient "
+                     "is 0 too, so those examples stop teaching the network."),
+            "sigmoid": " A sigmoid squeezes every prediction into (0, 1).",
+            "tanh": " A tanh squeezes every prediction into (-1, 1).",
+            "softmax": " A softmax over a single unit always outputs 1.",
+        }.get(actual, "")
+        raise AssertionError(
+            f"the output layer must be linear (no activation) for a regression target: found "
+            f"activation {actual!r}.{consequence} Write Dense(1) without an activation."
+            + (f" {why}" if why else ""))
+    reason = {
         "softmax": ("softmax turns the outputs into one probability distribution over the "
                     "classes (they are positive and sum to 1), which is what one choice "
                     "among several classes needs"),
@@ -110,7 +126,7 @@ def assert_output_activation(model: Any, expected: str) -> None:
         mistake = "the output layer has no activation (linear)"
     else:
         mistake = f"the output layer uses {actual}"
-    raise AssertionError(f"{mistake}, expected {expected}: {why}.")
+    raise AssertionError(f"{mistake}, expected {expected}: {reason}." + (f" {why}" if why else ""))
 
 
 def assert_probabilities(outputs: Any, kind: str, what: str = "the model's output") -> np.ndarray:
@@ -151,13 +167,22 @@ _LOSS_ALIASES = {
 }
 
 
+def _loss_object(model: Any) -> Any:
+    loss = getattr(model, "loss", None)
+    while isinstance(loss, functools.partial):
+        loss = loss.func
+    return loss
+
+
 def loss_name(model: Any) -> str | None:
     """The compiled loss as a snake-case name, e.g. ``"binary_crossentropy"``.
 
-    Accepts a string, a loss object (``keras.losses.BinaryCrossentropy()``)
-    or a loss function; ``None`` if the model is not compiled.
+    Accepts every spelling Keras accepts: a string (``"bce"``,
+    ``"BinaryCrossentropy"``), a loss object (``keras.losses.BinaryCrossentropy()``),
+    a loss function (``keras.losses.binary_crossentropy``, also wrapped in
+    ``functools.partial``); ``None`` if the model is not compiled.
     """
-    loss = getattr(model, "loss", None)
+    loss = _loss_object(model)
     if loss is None:
         return None
     if isinstance(loss, str):
@@ -168,6 +193,21 @@ def loss_name(model: Any) -> str | None:
         name = getattr(loss, "__name__", type(loss).__name__)
     name = re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower() if name[:1].isupper() else name
     return _LOSS_ALIASES.get(name, name)
+
+
+def loss_from_logits(model: Any) -> bool:
+    """True if the compiled loss reads logits (``from_logits=True``), as a loss
+    object's config or a ``functools.partial`` keyword says; False otherwise."""
+    loss = getattr(model, "loss", None)
+    if isinstance(loss, functools.partial):
+        return bool(loss.keywords.get("from_logits", False))
+    get_config = getattr(loss, "get_config", None)
+    if callable(get_config):
+        try:
+            return bool(get_config().get("from_logits", False))
+        except Exception:  # a custom loss without a usable config
+            return False
+    return False
 
 
 def assert_loss(model: Any, expected: str, why: str = "") -> None:
@@ -191,6 +231,12 @@ def assert_loss(model: Any, expected: str, why: str = "") -> None:
         raise AssertionError(
             f"the model is compiled with loss {actual!r}, expected {expected!r}."
             + hint + (f" {why}" if why else ""))
+    if loss_from_logits(model) and output_activation(model) in ("softmax", "sigmoid"):
+        raise AssertionError(
+            f"the loss has from_logits=True, which says the output is a logit (no activation), but the "
+            f"output layer uses {output_activation(model)} (Keras notices, warns and reads the layer's "
+            "input instead, but the code says the opposite of what the model does). Leave "
+            "from_logits at its default, False.")
 
 
 def recurrent_layers(model: Any) -> list[Any]:
@@ -219,3 +265,55 @@ def assert_return_sequences(model: Any, last: bool) -> None:
         raise AssertionError(
             f"{rnns[-1].name} returns a sequence, but only its final state is needed: remove "
             "return_sequences=True from the last recurrent layer.")
+
+
+def assert_optimizer(
+    model: Any,
+    kind: str = "Adam",
+    learning_rate: float | None = None,
+    clipnorm: float | None = None,
+) -> None:
+    """The model was compiled with the optimizer class ``kind`` and, if given,
+    this learning rate and ``clipnorm``.
+
+    Any way of writing it passes (``Adam(0.01)``, ``Adam(learning_rate=1e-2)``,
+    ``clipnorm=1``); the messages name the usual slips (the string ``"adam"``
+    with its default rate, ``clipvalue`` or ``global_clipnorm`` for ``clipnorm``).
+    """
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None or getattr(model, "loss", None) is None:
+        raise AssertionError(
+            "the model is not compiled: call model.compile(optimizer=..., loss=...) first.")
+    name = type(optimizer).__name__
+    if name != kind:
+        raise AssertionError(f"the optimizer is {name}, expected {kind}: use keras.optimizers.{kind}(...).")
+    if learning_rate is not None:
+        try:
+            actual = float(optimizer.learning_rate)
+        except (TypeError, ValueError):
+            raise AssertionError(
+                f"the learning rate is a schedule ({type(optimizer.learning_rate).__name__}), "
+                f"expected the constant {learning_rate:g}.") from None
+        if not np.isclose(actual, learning_rate, rtol=1e-5, atol=0.0):
+            default = ""
+            if np.isclose(actual, 1e-3, rtol=1e-5):
+                default = f" ({kind}'s default, e.g. from optimizer={kind.lower()!r})"
+            raise AssertionError(
+                f"the learning rate is {actual:g}{default}, expected {learning_rate:g}: "
+                f"keras.optimizers.{kind}(learning_rate={learning_rate:g}).")
+    if clipnorm is not None:
+        actual_clip = getattr(optimizer, "clipnorm", None)
+        if actual_clip is None or not np.isclose(float(actual_clip), clipnorm):
+            if actual_clip is not None:
+                hint = f"clipnorm is {float(actual_clip):g}"
+            elif getattr(optimizer, "clipvalue", None) is not None:
+                hint = ("the optimizer has clipvalue, which clips every gradient entry on its own; "
+                        "clipnorm rescales each weight's gradient as a whole")
+            elif getattr(optimizer, "global_clipnorm", None) is not None:
+                hint = ("the optimizer has global_clipnorm, which clips the norm of all gradients "
+                        "together; the task asks for clipnorm")
+            else:
+                hint = "the optimizer does not clip gradients"
+            raise AssertionError(
+                f"{hint}: pass clipnorm={clipnorm:g} to the optimizer, "
+                f"keras.optimizers.{kind}(..., clipnorm={clipnorm:g}).")

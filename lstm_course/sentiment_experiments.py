@@ -12,15 +12,21 @@ changes exactly one thing about it. This module provides
   either a logit or a probability;
 * checks in the style of :mod:`lstm_course.checks` whose messages name the
   likely mistake: :func:`assert_baseline_layers`,
-  :func:`assert_loss_matches_output` and :func:`assert_experiment`.
+  :func:`assert_loss_matches_output`, :func:`assert_compile_model` and
+  :func:`assert_experiment`. Each checks one part of the assignment: the
+  compile check runs on stand-in models, and the experiment is compared with
+  the specified baseline or the student's own, so that a mistake in the
+  baseline costs only the baseline's part.
 
 It holds no solution: the checks compute what a model *should* contain from
-the parameter formulas of :mod:`lstm_course.params`.
+the parameter formulas of :mod:`lstm_course.params`, and the stand-ins are a
+single Dense unit with fixed weights.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -270,39 +276,166 @@ def assert_baseline_layers(
 
 
 def assert_loss_matches_output(model: Any) -> None:
-    """The compiled loss and accuracy agree with the output (logit or probability).
+    """The compiled loss is binary cross-entropy and agrees with the output (logit or probability).
 
-    A logit needs ``BinaryCrossentropy(from_logits=True)`` and an accuracy that
-    thresholds at 0; a sigmoid output needs ``from_logits=False`` and the
-    default threshold 0.5.
+    A logit needs ``from_logits=True``; a sigmoid output ``from_logits=False``
+    (the default of the string ``"binary_crossentropy"``, of the function
+    ``keras.losses.binary_crossentropy`` and of ``BinaryCrossentropy()``).
+    Every spelling Keras accepts is recognised (see
+    :func:`lstm_course.model_checks.loss_name`).
     """
-    import keras
+    from lstm_course.model_checks import loss_from_logits, loss_name
 
-    loss = getattr(model, "loss", None)
-    if loss is None:
+    name = loss_name(model)
+    if name is None:
         raise AssertionError("the model is not compiled: call model.compile(...) in compile_model.")
+    if name != "binary_crossentropy":
+        raise AssertionError(f"the loss is {name!r}: use binary cross-entropy for two classes "
+                             "(keras.losses.BinaryCrossentropy).")
     probability = output_is_probability(model)
-    if isinstance(loss, str):
-        if loss not in ("binary_crossentropy", "bce"):
-            raise AssertionError(f"the loss is {loss!r}: use binary cross-entropy for two classes.")
-        if not probability:
-            raise AssertionError(
-                "loss='binary_crossentropy' expects probabilities, but the model outputs a logit "
-                "(Dense(1) without activation): use keras.losses.BinaryCrossentropy(from_logits=True).")
-        return
-    if not isinstance(loss, keras.losses.BinaryCrossentropy):
-        raise AssertionError(f"the loss is {type(loss).__name__}: use binary cross-entropy "
-                             "(keras.losses.BinaryCrossentropy) for two classes.")
-    from_logits = bool(loss.get_config().get("from_logits", False))
+    from_logits = loss_from_logits(model)
     if from_logits and probability:
         raise AssertionError(
-            "the model ends in a sigmoid but the loss has from_logits=True: the sigmoid would be "
-            "applied twice. Use from_logits=False, or drop the sigmoid.")
+            "the model ends in a sigmoid but the loss has from_logits=True, which says the output is a "
+            "logit (Keras notices the sigmoid, warns and reads its input instead, but the code says the "
+            "opposite of what the model does). Use from_logits=False, or drop the sigmoid.")
     if not from_logits and not probability:
+        spelling = ("loss='binary_crossentropy' expects probabilities"
+                    if isinstance(getattr(model, "loss", None), str)
+                    else "the loss has from_logits=False, so it treats the logit as a probability")
         raise AssertionError(
-            "the model outputs a logit (Dense(1) without activation) but the loss has "
-            "from_logits=False, so it treats the logit as a probability: use "
-            "BinaryCrossentropy(from_logits=True), or add activation='sigmoid'.")
+            f"the model outputs a logit (Dense(1) without activation) but {spelling}: use "
+            "keras.losses.BinaryCrossentropy(from_logits=True), or add activation='sigmoid'.")
+
+
+# Two stand-in models with fixed weights, one per output convention: the
+# output is x itself (a logit) or sigmoid(x) (a probability). On these inputs
+# a decision at the wrong threshold gets 4 of 6 right instead of all 6.
+_STAND_IN_X = np.array([[-1.0], [-0.3], [0.2], [0.4], [0.7], [1.5]], dtype=np.float32)
+_STAND_IN_Y = np.array([[0.0], [0.0], [1.0], [1.0], [1.0], [1.0]], dtype=np.float32)
+_KINDS = {"logit": "a logit (Dense(1) without activation)",
+          "probability": "a probability (Dense(1, activation='sigmoid'))"}
+
+
+def _stand_in(kind: str) -> Any:
+    import keras
+
+    model = keras.Sequential([
+        keras.Input((1,)),
+        keras.layers.Dense(1, activation="sigmoid" if kind == "probability" else None,
+                           kernel_initializer="ones", bias_initializer="zeros"),
+    ])
+    return model
+
+
+def output_kind(model: Any) -> str | None:
+    """``"logit"`` or ``"probability"`` for a Keras model whose output is one of the
+    two conventions of the assignment; ``None`` for anything else (no model, a
+    softmax or ReLU output...)."""
+    import keras
+
+    from lstm_course.model_checks import output_activation
+
+    if not isinstance(model, keras.Model):
+        return None
+    try:
+        activation = output_activation(model)
+    except (AttributeError, IndexError):
+        return None
+    return {"linear": "logit", "sigmoid": "probability"}.get(activation)
+
+
+def compile_problem(model: Any, kind: str, learning_rate: float) -> str:
+    """What is wrong with how ``model`` (a stand-in of output ``kind``) was compiled;
+    ``''`` if nothing.
+
+    Checked by behaviour where possible, so every equivalent spelling passes:
+    the Adam optimizer and its learning rate; the loss value equals binary
+    cross-entropy of the output read as ``kind``; a metric named ``"accuracy"``
+    reports the share of the stand-in's decisions (logit > 0, probability >
+    0.5) that are right.
+    """
+    from lstm_course.model_checks import assert_optimizer, loss_from_logits
+
+    if getattr(model, "loss", None) is None:
+        return "the model is not compiled: call model.compile(...) in compile_model."
+    try:
+        assert_optimizer(model, "Adam", learning_rate=learning_rate)
+    except AssertionError as problem:
+        return str(problem)
+    try:
+        # Probing a convention the student did not choose may make Keras warn
+        # (e.g. from_logits=True on a sigmoid output): the verdict below says it.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            scores = model.evaluate(_STAND_IN_X, _STAND_IN_Y, verbose=0, return_dict=True)
+    except Exception as exc:  # a loss or metric that cannot run at all
+        first_line = (str(exc).strip().splitlines() or [""])[0]
+        return f"evaluating the compiled model raised {type(exc).__name__}: {first_line}"
+    outputs = np.asarray(model(_STAND_IN_X), dtype=np.float64)
+    probabilities = outputs if kind == "probability" else 1.0 / (1.0 + np.exp(-outputs))
+    y = _STAND_IN_Y.astype(np.float64)
+    expected_loss = float(-np.mean(y * np.log(probabilities) + (1 - y) * np.log(1 - probabilities)))
+    if (not np.isclose(float(scores["loss"]), expected_loss, rtol=1e-3, atol=1e-4)
+            or (loss_from_logits(model) and kind == "probability")):
+        try:
+            assert_loss_matches_output(model)
+        except AssertionError as problem:
+            return str(problem)
+        return (f"the loss on a test batch is {float(scores['loss']):.4f}, but binary cross-entropy "
+                f"of these outputs is {expected_loss:.4f}: use binary cross-entropy that matches the output.")
+    if "accuracy" not in scores:
+        names = sorted(k for k in scores if k != "loss")
+        return (f"the model reports the metrics {names or 'none'}: add an accuracy metric named "
+                "'accuracy' (the History and the report line read that name).")
+    threshold = 0.5 if kind == "probability" else 0.0
+    actual = float(np.mean((outputs > threshold) == (y == 1)))
+    reported = float(scores["accuracy"])
+    if abs(reported - actual) > 1e-3:
+        fix = ("use keras.metrics.BinaryAccuracy(name='accuracy', threshold=0.0): a logit is positive "
+               "for 'fresh', while metrics=['accuracy'] compares it with 0.5" if kind == "logit" else
+               "use metrics=['accuracy'], which compares the probability with 0.5")
+        return (f"the 'accuracy' metric reports {reported:.3f} where the decisions are right "
+                f"{actual:.3f} of the time: its threshold does not match {_KINDS[kind]}; {fix}.")
+    return ""
+
+
+def assert_compile_model(
+    compile_model: Callable[..., Any], baseline: Any | None = None, learning_rate: float | None = None
+) -> str:
+    """``compile_model`` compiles a model of the student's output convention correctly.
+
+    It is called on two small stand-in models (not on the student's baseline,
+    so that a mistake in ``build_baseline`` does not count here), one that
+    outputs a logit and one that outputs a probability:
+    ``compile_model(model)`` if ``learning_rate`` is None (Adam's rate must
+    then be 1e-3), else ``compile_model(model, learning_rate=learning_rate)``.
+    If ``baseline`` outputs a logit or a probability, the stand-in of that
+    convention must be compiled right; otherwise (no baseline, or one with
+    another output, which Part 1 already marks wrong) either convention
+    passes. Returns the convention(s) compiled right, e.g. ``"logit"``.
+    """
+    expected_rate = 1e-3 if learning_rate is None else learning_rate
+    problems = {}
+    for kind in _KINDS:
+        model = _stand_in(kind)
+        if learning_rate is None:
+            compile_model(model)
+        else:
+            compile_model(model, learning_rate=learning_rate)
+        problems[kind] = compile_problem(model, kind, expected_rate)
+    right = [kind for kind, problem in problems.items() if not problem]
+    chosen = output_kind(baseline)
+    if chosen is not None:
+        if problems[chosen]:
+            raise AssertionError(
+                f"your baseline outputs {_KINDS[chosen]}, and compile_model does not compile such a "
+                f"model right: {problems[chosen]}")
+    elif not right:
+        raise AssertionError(
+            "compile_model compiles neither kind of output right. For a logit: "
+            f"{problems['logit']} For a probability: {problems['probability']}")
+    return " and ".join(right)
 
 
 def describe(model: Any, max_len: int = MAX_LEN, callbacks: list[Any] | None = None) -> dict[str, Any]:
@@ -402,8 +535,13 @@ def assert_experiment(name: Any, experiment: Any, baseline: Any | None = None) -
     """The experiment is an :class:`Experiment` that differs from the baseline
     in exactly the aspect its ``name`` declares, and in a sensible way.
 
-    If the student's ``baseline`` model is given, the experiment must also keep
-    its kind of output (logit or probability): both are compiled alike.
+    "The baseline" is the specified ``Embedding(10000, 64) -> LSTM(128) ->
+    Dense(1)``, or the student's own ``baseline`` model if given: an
+    experiment built on a faulty ``build_baseline()`` (say, with 64 units)
+    that changes exactly one thing is a correct experiment, and a mistake of
+    Part 1 does not count again here. If ``baseline`` outputs a logit or a
+    probability, the experiment must keep that kind of output: both models
+    are compiled alike.
     """
     import keras
 
@@ -422,32 +560,45 @@ def assert_experiment(name: Any, experiment: Any, baseline: Any | None = None) -
     if output != (None, 1):
         raise AssertionError(f"the experiment's model outputs shape {output}, expected (None, 1): "
                              "one number per review (return_sequences off on the last recurrent layer).")
-    if baseline is not None and output_is_probability(model) != output_is_probability(baseline):
-        kinds = {True: "a probability (sigmoid)", False: "a logit (no activation)"}
+    baseline_kind = output_kind(baseline)
+    if baseline_kind is not None and output_kind(model) != baseline_kind:
+        kinds = {"probability": "a probability (sigmoid)", "logit": "a logit (no activation)"}
+        mine = kinds.get(output_kind(model), "neither a logit nor a probability")
         raise AssertionError(
-            f"the experiment's output is {kinds[output_is_probability(model)]} but the baseline's "
-            f"is {kinds[output_is_probability(baseline)]}: keep the baseline's output layer, since "
-            "compile_model treats both models alike.")
+            f"the experiment's output is {mine} but the baseline's is {kinds[baseline_kind]}: keep the "
+            "baseline's output layer, since compile_model treats both models alike.")
     input_len = shape_of(model.inputs[0])[1:]
     if input_len not in ((None,), (experiment.max_len,)):
         raise AssertionError(
             f"the model's input has shape {shape_of(model.inputs[0])} but Experiment.max_len is "
             f"{experiment.max_len}: use keras.Input((None,)) or keras.Input((max_len,)).")
 
-    reference, actual = baseline_description(), describe(model, experiment.max_len, list(experiment.callbacks))
+    actual = describe(model, experiment.max_len, list(experiment.callbacks))
     allowed = CHANGES[name]
-    changed = [aspect for aspect in reference if reference[aspect] != actual[aspect]]
-    if allowed not in changed:
-        raise AssertionError(
-            f"EXPERIMENT = {name!r} should change the {allowed}, but it is the same as in the "
-            f"baseline ({reference[allowed]}). The experiment: {EXPERIMENTS[name]}.")
-    extra = [aspect for aspect in changed if aspect != allowed]
-    if extra:
+    references = [(baseline_description(), BASELINE_PARAMS)]
+    if isinstance(baseline, keras.Model):
+        own = describe(baseline)
+        if own != references[0][0]:
+            references.append((own, int(baseline.count_params())))
+    for reference, reference_params in references:
+        changed = [aspect for aspect in reference if reference[aspect] != actual[aspect]]
+        if changed == [allowed]:
+            break
+    else:
+        reference, reference_params = references[0]
+        changed = [aspect for aspect in reference if reference[aspect] != actual[aspect]]
+        note = (" (Your build_baseline differs from the specified baseline, see Part 1; the "
+                "experiment matches neither.)" if len(references) > 1 else "")
+        if allowed not in changed:
+            raise AssertionError(
+                f"EXPERIMENT = {name!r} should change the {allowed}, but it is the same as in the "
+                f"baseline ({reference[allowed]}). The experiment: {EXPERIMENTS[name]}.{note}")
+        extra = [aspect for aspect in changed if aspect != allowed]
         details = "; ".join(f"{a}: baseline {reference[a]}, yours {actual[a]}" for a in extra)
         raise AssertionError(
             f"EXPERIMENT = {name!r} may change only the {allowed}, but yours also changes "
             f"{', '.join(extra)} ({details}). Change one thing, so that a difference in accuracy "
-            "can be attributed to it.")
+            f"can be attributed to it.{note}")
 
     if name == "stacked_bilstm":
         if model.count_params() != STACKED_BILSTM_PARAMS:
@@ -459,17 +610,19 @@ def assert_experiment(name: Any, experiment: Any, baseline: Any | None = None) -
         bad = [r for r in actual["dropout"] if not 0 < r < 1]
         if bad:
             raise AssertionError(f"dropout rates must be between 0 and 1 (exclusive); found {bad}.")
-        if model.count_params() != BASELINE_PARAMS:
-            raise AssertionError(f"dropout adds no parameters: expected {BASELINE_PARAMS:,}, found "
+        if model.count_params() != reference_params:
+            raise AssertionError(f"dropout adds no parameters: expected {reference_params:,}, found "
                                  f"{model.count_params():,}.")
     elif name == "embedding_size":
         ((vocab, dim),) = actual["embedding"]
-        if vocab != VOCAB_SIZE:
+        reference_vocab = reference["embedding"][0][0] if reference["embedding"] else VOCAB_SIZE
+        if vocab != reference_vocab:
             raise AssertionError(
                 f"the Embedding's input_dim is {vocab}: that changes the vocabulary. Keep "
-                f"input_dim={VOCAB_SIZE} and change output_dim, the size of each word vector.")
-        expected = (params.embedding_params(VOCAB_SIZE, dim) + params.lstm_params(dim, UNITS)
-                    + params.dense_params(UNITS, 1))
+                f"input_dim={reference_vocab} and change output_dim, the size of each word vector.")
+        units = actual["recurrent layers"][0][1] if actual["recurrent layers"] else UNITS
+        expected = (params.embedding_params(vocab, dim) + params.lstm_params(dim, units)
+                    + params.dense_params(units, 1))
         if model.count_params() != expected:
             raise AssertionError(f"with output_dim={dim} the model should have {expected:,} "
                                  f"parameters, yours has {model.count_params():,}.")

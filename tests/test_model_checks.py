@@ -1,3 +1,5 @@
+import functools
+
 import keras
 import numpy as np
 import pytest
@@ -124,3 +126,71 @@ def test_assert_return_sequences():
     with pytest.raises(AssertionError, match="no recurrent layer"):
         mc.assert_return_sequences(no_rnn, last=False)
 
+
+
+def regression(activation=None):
+    return keras.Sequential([keras.Input((5, 2)), layers.LSTM(3), layers.Dense(1, activation=activation)])
+
+
+def test_output_activation_linear_for_a_regression_target():
+    mc.assert_output_activation(regression(), "linear")
+    mc.assert_output_activation(regression("linear"), "linear")
+    with pytest.raises(AssertionError, match="must be linear .* for a regression target: found activation 'relu'. "
+                                             "A ReLU output can never be negative"):
+        mc.assert_output_activation(regression("relu"), "linear")
+    with pytest.raises(AssertionError, match="found activation 'sigmoid'.*into \\(0, 1\\)"):
+        mc.assert_output_activation(regression("sigmoid"), "linear")
+    with pytest.raises(AssertionError, match="uses relu, expected sigmoid.*a yes/no outcome"):
+        mc.assert_output_activation(regression("relu"), "sigmoid")
+
+
+@pytest.mark.parametrize("loss", ["mse", "mean_squared_error", "MeanSquaredError", keras.losses.mean_squared_error,
+                                  keras.losses.MeanSquaredError(), functools.partial(keras.losses.mean_squared_error)])
+def test_loss_name_accepts_every_spelling_of_a_loss(loss):
+    model = regression()
+    model.compile(optimizer="adam", loss=loss)
+    assert mc.loss_name(model) == "mean_squared_error"
+    mc.assert_loss(model, "mean_squared_error")
+
+
+def test_from_logits_is_read_from_objects_and_partials():
+    model = many_to_one()
+    for loss, expected in [("binary_crossentropy", False), (keras.losses.binary_crossentropy, False),
+                           (keras.losses.BinaryCrossentropy(), False),
+                           (keras.losses.BinaryCrossentropy(from_logits=True), True),
+                           (functools.partial(keras.losses.binary_crossentropy, from_logits=True), True)]:
+        model.compile(optimizer="adam", loss=loss)
+        assert mc.loss_from_logits(model) is expected
+    with pytest.raises(AssertionError, match="from_logits=True, which says the output is a logit"):
+        mc.assert_loss(model, "binary_crossentropy")
+    logits = many_to_one(activation=None)
+    logits.compile(optimizer="adam", loss=keras.losses.BinaryCrossentropy(from_logits=True))
+    mc.assert_loss(logits, "binary_crossentropy")
+
+
+def compiled(optimizer):
+    model = regression()
+    model.compile(optimizer=optimizer, loss="mse")
+    return model
+
+
+def test_assert_optimizer_accepts_every_spelling():
+    for optimizer in (keras.optimizers.Adam(0.01, clipnorm=1), keras.optimizers.Adam(learning_rate=1e-2, clipnorm=1.0)):
+        mc.assert_optimizer(compiled(optimizer), "Adam", learning_rate=0.01, clipnorm=1.0)
+    mc.assert_optimizer(compiled("adam"), "Adam", learning_rate=1e-3)
+    mc.assert_optimizer(compiled("adam"))
+
+
+@pytest.mark.parametrize("optimizer, message", [
+    (None, "not compiled"),
+    (keras.optimizers.SGD(0.01, clipnorm=1.0), "is SGD, expected Adam"),
+    ("adam", r"0.001 \(Adam's default, e.g. from optimizer='adam'\), expected 0.01"),
+    (keras.optimizers.Adam(0.01), "does not clip gradients: pass clipnorm=1"),
+    (keras.optimizers.Adam(0.01, clipvalue=1.0), "clipvalue, which clips every gradient entry"),
+    (keras.optimizers.Adam(0.01, global_clipnorm=1.0), "global_clipnorm"),
+    (keras.optimizers.Adam(0.01, clipnorm=5.0), "clipnorm is 5"),
+])
+def test_assert_optimizer_names_the_mistake(optimizer, message):
+    model = regression() if optimizer is None else compiled(optimizer)
+    with pytest.raises(AssertionError, match=message):
+        mc.assert_optimizer(model, "Adam", learning_rate=0.01, clipnorm=1.0)

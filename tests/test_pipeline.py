@@ -3,10 +3,12 @@
 * A tiny pure-Python fixture assignment covers the edge cases quickly:
   tampered read-only cells, a corrupt file, a syntax error, a deleted test
   cell, and feedback that must not reveal hidden tests.
-* Every real assignment in source/ is autograded with four submissions: the
+* Every real assignment in source/ is autograded with five submissions: the
   solution (full marks), the untouched student version (zero), the student
-  version with its test cells tampered with (restored, so still zero), and a
-  hand-written partial submission from tests/partials/ (strictly between).
+  version with its test cells tampered with (restored, so still zero), a
+  hand-written partial submission from tests/partials/ whose mistakes each
+  cost their own part only, and a correct variant written differently from
+  the solution (full marks).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import re
 from pathlib import Path
 
 import pytest
+
+from lstm_grader.leaks import html_text
 
 import course as C
 import fixture_assignment as F
@@ -98,9 +102,10 @@ def test_fixture_feedback_hides_hidden_tests(fx):
     pages = list((fx["course"] / "feedback").rglob("*.html"))
     assert {p.parent.parent.name for p in pages} >= {"solution", "untouched"}
     for page in pages:
-        text = page.read_text()
+        # as a reader sees it: highlighting splits code into one tag per token
+        text = html_text(page.read_text())
         assert "BEGIN HIDDEN TESTS" not in text
-        assert f"mean([-1.5, 1.5])" not in text, f"hidden test code in {page}"
+        assert "mean([-1.5, 1.5])" not in text, f"hidden test code in {page}"
 
 
 def test_fixture_student_version_has_no_mark_scheme(fx):
@@ -122,8 +127,37 @@ def load_partial(assignment: str):
     return module
 
 
+def auto_graded_ids(nb) -> set[str]:
+    """Grade ids of the automatically graded (test) cells."""
+    return {C.grade_id(c) for c in nb.cells
+            if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")}
+
+
+def manually_graded(nb) -> dict[str, float]:
+    """Points of the manually graded cells: task cells, and answer cells (grade and solution)."""
+    out = {}
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("task") or (meta.get("grade") and cell.cell_type == "markdown"):
+            out[meta["grade_id"]] = float(meta.get("points", 0))
+    return out
+
+
+def error_text(course: Path, student: str, assignment: str, grade_id: str) -> str:
+    """The error a test cell raised in a student's autograded notebook ('' if none)."""
+    (path,) = (course / "autograded" / student / assignment).glob("*.ipynb")
+    for cell in C.read(path).cells:
+        if C.grade_id(cell) == grade_id:
+            return "\n".join(f"{o.get('ename', '')}: {o.get('evalue', '')}"
+                             for o in cell.get("outputs", []) if o.get("output_type") == "error")
+    raise KeyError(grade_id)
+
+
 @pytest.fixture(scope="module", params=C.ASSIGNMENTS)
 def graded(request, tmp_path_factory):
+    """One nbgrader run per assignment over five submissions: the solution, the
+    untouched student version, its test cells tampered with, a partial
+    submission with local mistakes and a correct variant (tests/partials/)."""
     assignment = request.param
     tmp = tmp_path_factory.mktemp(assignment)
     course = C.new_course(tmp, [C.ROOT / "source" / assignment])
@@ -131,18 +165,22 @@ def graded(request, tmp_path_factory):
     student = C.read(student_path)
     source = C.read(C.ROOT / "source" / assignment / student_path.name)
     partial = load_partial(assignment)
-    tests = {C.grade_id(c): "pass" for c in student.cells
-             if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"}
+    tests = {gid: "pass" for gid in auto_graded_ids(student)}
     submissions = {
         "solution": C.with_cells(student, C.solution_cells(source)),
         "untouched": student,
         "tampered": C.with_cells(student, tests),
         "partial": C.with_cells(student, partial.CELLS),
+        "variant": C.with_cells(student, {**C.solution_cells(source), **partial.VARIANT_CELLS}),
     }
     for student_id, nb in submissions.items():
         C.submit(course, assignment, student_id, nb, student_path.name)
     result = C.check(C.autograde(course, assignment))
     notebook = student_path.stem
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        max_score = float(gb.find_assignment(assignment).max_score)
     return {
         "assignment": assignment,
         "course": course,
@@ -150,6 +188,7 @@ def graded(request, tmp_path_factory):
         "student": student,
         "partial": partial,
         "scores": {s: C.scores(course, assignment, s, notebook) for s in submissions},
+        "max_score": max_score,
         "log": result.stderr,
     }
 
@@ -177,28 +216,57 @@ def test_tampered_tests_are_restored_and_score_zero(graded):
             assert cell.source.strip() != "pass", f"test cell {C.grade_id(cell)} was not restored"
 
 
-def test_partial_submission_scores_between(graded):
+def test_partial_submission_loses_only_the_parts_it_gets_wrong(graded):
+    """Each mistake of the partial submission costs its own part, and nothing else."""
     scores = graded["scores"]["partial"]
-    total = sum(v[0] for v in scores.values())
-    maximum = sum(v[1] for v in scores.values())
-    assert 0 < total < maximum, f"{graded['assignment']}: partial submission scored {total}/{maximum}: {scores}"
-    for grade_id, outcome in getattr(graded["partial"], "EXPECTED", {}).items():
-        got, top = scores[grade_id]
-        assert (got == top) if outcome == "full" else (got == 0), (
-            f"{grade_id}: expected {outcome} marks, got {got}/{top}")
+    expected = graded["partial"].EXPECTED
+    assert set(expected) == set(scores), (
+        f"tests/partials/{graded['assignment']}.py: EXPECTED must state 'full' or 'zero' for every "
+        f"auto-graded cell {sorted(scores)}")
+    assert set(expected.values()) == {"full", "zero"}, "the partial submission must be partly right"
+    def outcome(got: float, top: float) -> str:
+        return "full" if got == top else "zero" if got == 0 else f"{got:g}/{top:g}"
+
+    wrong = {gid: f"expected {expect}, got {outcome(*scores[gid])}"
+             for gid, expect in expected.items() if outcome(*scores[gid]) != expect}
+    assert not wrong, f"{graded['assignment']}, partial submission: {wrong}"
+
+
+def test_failed_tests_name_the_mistake(graded):
+    """The error of each failed test of the partial submission names the actual mistake."""
+    messages = getattr(graded["partial"], "MESSAGES", {})
+    assert messages, f"tests/partials/{graded['assignment']}.py: MESSAGES must name what each failure says"
+    for gid, words in messages.items():
+        assert graded["partial"].EXPECTED[gid] == "zero", f"{gid} is expected to pass, it has no message"
+        text = error_text(graded["course"], "partial", graded["assignment"], gid)
+        missing = [w for w in words if w.lower() not in text.lower()]
+        assert not missing, f"{gid}: the error does not mention {missing}:\n{text}"
+
+
+def test_equivalent_variant_scores_full_marks(graded):
+    """A correct submission written differently (tests/partials/, VARIANT_CELLS) loses nothing."""
+    scores = graded["scores"]["variant"]
+    lost = {k: v for k, v in scores.items() if v[0] != v[1]}
+    errors = {gid: error_text(graded["course"], "variant", graded["assignment"], gid)[-600:] for gid in lost}
+    assert not lost, f"{graded['assignment']}: a correct variant loses points in {lost}: {errors}"
 
 
 def test_declared_points_match_the_gradebook(graded):
-    """The introduction's '(N points)' equals the sum of all graded cells' points."""
+    """The introduction's '(N points)' equals the assignment's maximum in the gradebook,
+    and each manually graded part is counted once."""
     intro = graded["student"].cells[0].source
     match = re.search(r"\((\d+) points\)", intro)
     assert match, "the introduction must state the total, e.g. '**How it is graded** (17 points)'"
     declared = int(match.group(1))
-    total = sum(float(c.metadata["nbgrader"]["points"]) for c in graded["source"].cells
-                if c.metadata.get("nbgrader", {}).get("grade"))
-    assert declared == total, f"intro says {declared} points, the graded cells add up to {total}"
-    manual = C.task_and_written_ids(graded["source"])
+    assert graded["max_score"] == declared, (
+        f"the introduction says {declared} points, the gradebook's maximum is {graded['max_score']:g}")
+    source = graded["source"]
+    auto = {C.grade_id(c): float(c.metadata["nbgrader"]["points"]) for c in source.cells
+            if C.grade_id(c) in auto_graded_ids(source)}
+    manual = manually_graded(source)
     assert manual, "every assignment needs at least one manually graded written answer"
-    auto = [c for c in graded["source"].cells
-            if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
     assert len(auto) >= 3, "every assignment needs at least three auto-graded parts"
+    assert sum(auto.values()) + sum(manual.values()) == declared
+    doubled = [C.grade_id(c) for c in source.cells
+               if c.metadata.get("nbgrader", {}).get("grade") and c.metadata["nbgrader"].get("task")]
+    assert not doubled, f"cells with both grade and task count twice in the gradebook: {doubled}"

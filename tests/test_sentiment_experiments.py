@@ -1,5 +1,7 @@
 """Arrays, accuracy and the checks of lstm_course.sentiment_experiments (assignment a4)."""
 
+import functools
+
 import keras
 import numpy as np
 import pytest
@@ -118,9 +120,14 @@ def test_baseline_layers_name_the_mistake(model, message):
     ("sigmoid", "binary_crossentropy", None),
     (None, "binary_crossentropy", "expects probabilities"),
     (None, keras.losses.BinaryCrossentropy(), "from_logits=False"),
-    ("sigmoid", keras.losses.BinaryCrossentropy(from_logits=True), "applied twice"),
+    ("sigmoid", keras.losses.BinaryCrossentropy(from_logits=True), "opposite of what the model does"),
     (None, "mse", "binary cross-entropy"),
     (None, keras.losses.MeanSquaredError(), "binary cross-entropy"),
+    ("sigmoid", keras.losses.binary_crossentropy, None),
+    ("sigmoid", "BinaryCrossentropy", None),
+    (None, functools.partial(keras.losses.binary_crossentropy, from_logits=True), None),
+    (None, keras.losses.binary_crossentropy, "from_logits=False"),
+    ("sigmoid", functools.partial(keras.losses.binary_crossentropy, from_logits=True), "from_logits=True"),
 ])
 def test_loss_matches_output(activation, loss, message):
     m = keras.Sequential([keras.Input((3,)), layers.Dense(1, activation=activation)])
@@ -135,6 +142,52 @@ def test_loss_matches_output(activation, loss, message):
 def test_uncompiled_model_is_reported():
     with pytest.raises(AssertionError, match="not compiled"):
         se.assert_loss_matches_output(baseline())
+
+
+def compile_for(kind, metric="right", loss=None, rate=None):
+    """A compile_model for one output convention, with an optional mistake."""
+    def compile_model(model, learning_rate=1e-3):
+        logits = kind == "logit" if kind != "adaptive" else not se.output_is_probability(model)
+        metrics = {"right": [keras.metrics.BinaryAccuracy(name="accuracy", threshold=0.0 if logits else 0.5)],
+                   "string": ["accuracy"], "unnamed": [keras.metrics.BinaryAccuracy()]}[metric]
+        model.compile(optimizer=keras.optimizers.Adam(rate or learning_rate),
+                      loss=loss or keras.losses.BinaryCrossentropy(from_logits=logits), metrics=metrics)
+    return compile_model
+
+
+def test_compile_model_is_checked_on_stand_ins(reference):
+    assert se.assert_compile_model(compile_for("logit"), reference) == "logit"
+    assert se.assert_compile_model(compile_for("probability", metric="string"),
+                                   baseline(activation="sigmoid")) == "probability"
+    probability_fn = compile_for("probability", metric="string", loss=keras.losses.binary_crossentropy)
+    assert se.assert_compile_model(probability_fn, None) == "probability"
+    assert se.assert_compile_model(compile_for("adaptive"), reference, learning_rate=0.005) == "logit and probability"
+    # a baseline that is neither (Part 1 got it wrong) does not count against compile_model
+    assert se.assert_compile_model(compile_for("logit"), baseline(activation="softmax")) == "logit"
+    assert se.output_kind(baseline(activation="softmax")) is None and se.output_kind(None) is None
+
+
+@pytest.mark.parametrize("compile_model, message", [
+    (compile_for("logit", metric="string"), "threshold does not match a logit.*threshold=0.0"),
+    (compile_for("probability", metric="string"), "your baseline outputs a logit.*from_logits=False"),
+    (compile_for("logit", metric="unnamed"), "named 'accuracy'"),
+    (compile_for("logit", rate=0.01), "learning rate is 0.01, expected 0.001"),
+    (compile_for("logit", loss="mse"), "the loss is 'mean_squared_error'"),
+    (lambda model, learning_rate=1e-3: None, "not compiled"),
+])
+def test_compile_model_mistakes_are_named(compile_model, message, reference):
+    with pytest.raises(AssertionError, match=message):
+        se.assert_compile_model(compile_model, reference)
+
+
+def test_compile_model_must_pass_its_learning_rate_on(reference):
+    def fixed_rate(model, learning_rate=1e-3):
+        compile_for("logit")(model)
+    se.assert_compile_model(fixed_rate, reference)
+    with pytest.raises(AssertionError, match="expected 0.005"):
+        se.assert_compile_model(fixed_rate, reference, learning_rate=0.005)
+    with pytest.raises(AssertionError, match="neither kind of output"):
+        se.assert_compile_model(compile_for("logit", metric="string"), None)
 
 
 # --------------------------------------------------------------------------
@@ -170,6 +223,20 @@ def test_valid_experiments_pass(name, experiment, reference):
 
 def test_stacked_bilstm_total():
     assert stacked().count_params() == se.STACKED_BILSTM_PARAMS == 1_232_129
+
+
+def test_experiment_on_a_faulty_baseline_counts_once():
+    """An experiment built on the student's own (faulty) baseline that changes one thing
+    passes, and so does one built as specified."""
+    small = words(layers.LSTM(64), layers.Dense(1))
+    se.assert_experiment("sequence_length", se.Experiment(words(layers.LSTM(64), layers.Dense(1)), max_len=20), small)
+    se.assert_experiment("dropout", se.Experiment(words(layers.LSTM(64, dropout=0.2), layers.Dense(1))), small)
+    se.assert_experiment("embedding_size", se.Experiment(words(layers.LSTM(64), layers.Dense(1), dim=16)), small)
+    se.assert_experiment("dropout", se.Experiment(words(layers.LSTM(128, dropout=0.2), layers.Dense(1))), small)
+    with pytest.raises(AssertionError, match="also changes recurrent layers.*matches neither"):
+        se.assert_experiment("sequence_length", se.Experiment(words(layers.LSTM(32), layers.Dense(1)), max_len=20), small)
+    softmax = baseline(activation="softmax")
+    se.assert_experiment("sequence_length", se.Experiment(baseline(activation="softmax"), max_len=20), softmax)
 
 
 @pytest.mark.parametrize("name, experiment, message", [
