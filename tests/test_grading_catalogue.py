@@ -306,3 +306,10 @@ def test_feedback_holds_no_hidden_test(graded):
     for page in pages:
         text = html_text(page.read_text())
         assert F.HIDDEN_MARKER not in text and "mean([-1.5, 1.5])" not in text, page
+
+
+@pytest.mark.parametrize("student", sorted(cases(Path("/course"))))
+def test_the_guide_lists_every_case(student):
+    """The instructor guide's catalogue page is a table of these cases."""
+    page = (C.ROOT / "instructors" / "catalogue.md").read_text()
+    assert f"`{student}`" in page, f"instructors/catalogue.md has no row for {student}"
