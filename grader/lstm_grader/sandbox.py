@@ -143,7 +143,9 @@ def install_kernelspec(prefix: str | None = None) -> Path:
     path = folder / "kernel.json"
     if not path.exists() or path.read_text() != spec:
         folder.mkdir(parents=True, exist_ok=True)
-        path.write_text(spec)
+        tmp = folder / f".kernel.json.{os.getpid()}"  # atomic: graders may start together
+        tmp.write_text(spec)
+        tmp.replace(path)
     return path
 
 
@@ -173,9 +175,14 @@ def _font_cache() -> Path | None:
     found = sorted(folder.glob("fontlist-*.json"))
     if not found:
         folder.mkdir(mode=0o700, exist_ok=True)
-        env = dict(os.environ, MPLCONFIGDIR=str(folder))
-        subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], env=env,
-                       capture_output=True, timeout=300, check=False)
+        # built in a folder of its own, then moved in whole: another grader
+        # starting at the same time never reads half a file
+        with tempfile.TemporaryDirectory(dir=folder) as build:
+            env = dict(os.environ, MPLCONFIGDIR=build)
+            subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], env=env,
+                           capture_output=True, timeout=300, check=False)
+            for made in Path(build).glob("fontlist-*.json"):
+                made.replace(folder / made.name)
         found = sorted(folder.glob("fontlist-*.json"))
     return found[-1] if found else None
 
