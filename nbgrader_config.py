@@ -118,7 +118,7 @@ c.Autograde.autograde_preprocessors = [
 ]
 # Before each submission: report reset, bad timestamps and renamed or broken
 # notebooks handled, integrity screen. After: flagged ones go to review.
-c.Autograde.pre_convert_hook = Intake(submitted="submitted", release="assignments")
+c.Autograde.pre_convert_hook = Intake(release="assignments")
 c.Autograde.post_convert_hook = Verdict(db_url="sqlite:///gradebook.db")
 
 # Student stubs: the function exists, calling it says what to do.

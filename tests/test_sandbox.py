@@ -120,14 +120,20 @@ def test_everything_dies_with_the_sandbox(workdir):
     assert not left, f"a detached process survived the sandbox: {left}"
 
 
-def test_wall_clock_limit_is_enforced_by_the_launcher(tmp_path):
-    """The launcher kills a kernel that outlives the wall limit."""
+def ipc_connection_file(tmp_path: Path) -> Path:
+    """A kernel connection file over ipc in a folder of its own (no front end will connect)."""
     folder = tmp_path / "ipc"
     folder.mkdir()
     conn = tmp_path / "connection.json"
     conn.write_text(json.dumps({"transport": "ipc", "ip": str(folder / "k"), "shell_port": 1,
                                 "iopub_port": 2, "stdin_port": 3, "control_port": 4, "hb_port": 5,
                                 "key": "x", "signature_scheme": "hmac-sha256"}))
+    return conn
+
+
+def test_wall_clock_limit_is_enforced_by_the_launcher(tmp_path):
+    """The launcher kills a kernel that outlives the wall limit."""
+    conn = ipc_connection_file(tmp_path)
     env = {**os.environ, "LSTM_SANDBOX_WALL_SECONDS": "3"}
     # with no front end ever connecting, the kernel just waits: the limit must end it
     proc = subprocess.run([sys.executable, "-m", "lstm_grader.sandbox", "launch", str(conn)],
@@ -153,12 +159,7 @@ def test_kernelspec_is_interrupted_by_message(tmp_path):
 
 def test_kernel_dies_with_the_grader(tmp_path):
     """If the grading process is killed, its sandboxed kernel does not live on."""
-    folder = tmp_path / "ipc"
-    folder.mkdir()
-    conn = tmp_path / "connection.json"
-    conn.write_text(json.dumps({"transport": "ipc", "ip": str(folder / "k"), "shell_port": 1,
-                                "iopub_port": 2, "stdin_port": 3, "control_port": 4, "hb_port": 5,
-                                "key": "x", "signature_scheme": "hmac-sha256"}))
+    conn = ipc_connection_file(tmp_path)
     # a "grader" that starts the launcher in its own session (as jupyter_client
     # does), then dies without shutting it down
     grader = (

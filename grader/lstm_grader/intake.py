@@ -22,7 +22,6 @@ student): the student's id is read from those paths.
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -31,7 +30,7 @@ import nbformat
 from lstm_grader import report
 
 
-def _who(notebooks: list[str], submitted: str) -> tuple[str, str, Path] | None:
+def _who(notebooks: list[str]) -> tuple[str, str, Path] | None:
     """``(student, assignment, folder)`` of a submission, from its notebook paths."""
     for path in notebooks:
         folder = Path(path).resolve().parent
@@ -55,9 +54,7 @@ OWN_ARTEFACTS = ("timestamp.txt.invalid", ".not-a-notebook")
 class Intake:
     """The pre-convert hook (see the module docstring)."""
 
-    def __init__(self, submitted: str = "submitted", release: str = "assignments",
-                 screen: bool = True) -> None:
-        self.submitted = submitted
+    def __init__(self, release: str = "assignments", screen: bool = True) -> None:
         self.release = release
         self.screen = screen
 
@@ -66,7 +63,7 @@ class Intake:
         return {p.stem: p for p in sorted(folder.glob("*.ipynb"))}
 
     def __call__(self, assignment: str, student: str, notebooks: list[str]) -> None:
-        who = _who(notebooks, self.submitted)
+        who = _who(notebooks)
         if who is None:
             return
         student_id, assignment_id, folder = who
@@ -148,7 +145,7 @@ class Verdict:
         self.db_url = db_url
 
     def __call__(self, assignment: str, student: str, notebooks: list[str]) -> None:
-        who = _who(notebooks, "")
+        who = _who(notebooks)
         if who is None:
             return
         student_id, assignment_id, _ = who
@@ -170,6 +167,3 @@ def flag_for_review(db_url: str, assignment: str, student: str) -> None:
                     grade.needs_manual_grade = True
         gb.db.commit()
 
-
-def as_json(assignment: str, student: str) -> str:
-    return json.dumps(report.load(assignment, student).__dict__, default=lambda o: o.__dict__)
