@@ -50,12 +50,14 @@ HOSTILE_HTML = (
     '<a href=" jav&#x09;ascript:alert(4)">click</a>'
     '<svg onload="alert(5)"><script>alert(6)</script></svg>'
     '<form action="https://example.org"><button formaction="javascript:alert(7)">go</button></form>'
+    '<img src="https://example.org/pixel.png" alt="pixel">'
     '<b>bold stays</b>'
 )
 HOSTILE_MARKDOWN = (
     "My answer <script>alert('md-script')</script> and [a link](javascript:alert('md-link')),\n"
     "<iframe src=\"https://example.org\"></iframe> <img src=x onerror=alert('md-img')>\n\n"
     "```python\nif a < b and c > d:\n    pass\n```\n\n"
+    "![tracker](https://example.org/t.png)\n\n"
     "> a quote with $x < y$\n"
 )
 
@@ -134,12 +136,34 @@ def test_mark_schemes_are_removed_and_student_markers_never_stop_feedback():
     task.attachments = {"fig.png": {"image/png": PNG}}
     stray = new_markdown_cell("my notes\n=== BEGIN MARK SCHEME ===\nno end marker here")
     nested = _task("a\nBEGIN MARK SCHEME\nx\nBEGIN MARK SCHEME\ny\nEND MARK SCHEME\nb")
-    nb = run(FB.ClearFeedbackMarkSchemes(), new_notebook(cells=[task, stray, nested]))
+    stray_end = new_markdown_cell("c\n=== END MARK SCHEME ===\nd")
+    nb = run(FB.ClearFeedbackMarkSchemes(), new_notebook(cells=[task, stray, nested, stray_end]))
     assert nb.cells[0].source == "Explain.\n\n\nThen this."
     assert not nb.cells[0].attachments  # the mark scheme's figure goes with it
     assert nb.cells[1].source == "my notes"  # fails safe: cut to the end
     assert nb.cells[2].source == "a\nb"
+    assert nb.cells[3].source == "c\nd"
     assert "MARK SCHEME" not in page_of(nb)
+
+
+def test_nbgrader_clear_hidden_tests_raises_on_student_text_and_ours_never_does():
+    """A student who types the hidden-test marker into their own cell made
+    nbgrader's preprocessor raise, and so got no feedback page at all."""
+    from nbgrader.preprocessors import ClearHiddenTests
+
+    typed = new_code_cell("# BEGIN HIDDEN TESTS? what are those\nx = 1")
+    with pytest.raises(RuntimeError):
+        run(ClearHiddenTests(), new_notebook(cells=[typed]))
+    test = new_code_cell("assert f(1) == 1\n### BEGIN HIDDEN TESTS\nassert f(2) == 4\n"
+                         "### END HIDDEN TESTS\nprint('ok')",
+                         metadata={"nbgrader": {"grade": True, "grade_id": "t", "points": 1,
+                                                "solution": False, "locked": True,
+                                                "schema_version": 3}})
+    nested = new_code_cell("a\n# BEGIN HIDDEN TESTS\nb\n# BEGIN HIDDEN TESTS\nc\n# END HIDDEN TESTS\nd")
+    stray_end = new_code_cell("e\n# END HIDDEN TESTS\nf")
+    nb = run(FB.ClearFeedbackHiddenTests(),
+             new_notebook(cells=[test, new_code_cell(typed.source), nested, stray_end]))
+    assert [c.source for c in nb.cells] == ["assert f(1) == 1\nprint('ok')", "", "a\nd", "e\nf"]
 
 
 # --------------------------------------------------------------------------
@@ -251,6 +275,8 @@ def test_unsanitised_page_would_run_student_code():
     active = student_active(page_of(_hostile_notebook()))
     assert any("pwned-html" in a for a in active) and any("pwned-js" in a for a in active)
     assert any("onerror" in a for a in active) and any("md-link" in a for a in active)
+    assert any("example.org/pixel.png" in a for a in active)
+    assert any("example.org/t.png" in a for a in active)
 
 
 def test_sanitised_page_runs_nothing_and_keeps_rich_output():
@@ -286,6 +312,12 @@ def test_sanitiser_attribute_rules():
     assert not FB.safe_url("a", "href", "java\tscript:alert(1)")
     assert not FB.safe_url("a", "href", "&#106;avascript:alert(1)")
     assert not FB.safe_url("img", "src", "data:text/html;base64,AAAA")
+    # images load by themselves: none from another server (it would learn the page was opened)
+    assert FB.safe_url("img", "src", "figure.png")
+    for remote in ("https://example.org/pixel.png", "http://x/p", "//example.org/p.png",
+                   "\\\\host\\share\\p.png", " htt&#x70;s://example.org/p.png"):
+        assert not FB.safe_url("img", "src", remote), remote
+    assert FB.safe_url("a", "href", "//example.org/page")  # a link needs a click
     assert not FB.allow_attribute("img", "onerror", "alert(1)")
     assert not FB.allow_attribute("iframe", "srcdoc", "<script>")
 
@@ -311,6 +343,8 @@ def test_template_page_is_clean_and_its_scripts_are_known():
     '<meta http-equiv="refresh" content="0;url=https://example.org">',
     '<object data="data:text/html;base64,PHNjcmlwdD4="></object>',
     '<script src="https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/latest.js"></script>',
+    '<img src="https://example.org/pixel.png">',
+    '<img alt="x" src="//example.org/pixel.png">',
 ])
 def test_active_content_is_detected(markup):
     page = FB.template_page().replace("</body>", markup + "</body>")
@@ -362,6 +396,8 @@ def fed(tmp_path_factory):
     solution = C.solution_cells(C.read(src / f"{F.NOTEBOOK}.ipynb"))
     scripty = C.with_cells(student, {**solution, "mean": SCRIPTY_MEAN})
     scripty.cells.append(new_markdown_cell(HOSTILE_MARKDOWN))
+    # a marker typed by a student, with no end: nbgrader's ClearHiddenTests raised on it
+    scripty.cells.append(new_markdown_cell("Question: what runs in ### BEGIN HIDDEN TESTS?"))
     submissions = {
         "solution": C.with_cells(student, solution),
         "scripty": scripty,

@@ -88,7 +88,15 @@ def cases(course: Path) -> dict[str, dict]:
         "c10_sys_exit": dict(mean=MEAN, std="import sys\nsys.exit(1)\n" + STD, expect=MEAN_ONLY),
         "c10_os_exit": dict(mean=MEAN, std=STD + "import os\nos._exit(3)\n", expect=MEAN_ONLY,
                             events={"kernel-died"}),
-        "c10_timeout": dict(mean=MEAN, std="while True:\n    pass\n", expect=MEAN_ONLY),
+        "c10_timeout": dict(mean=MEAN, std="while True:\n    pass\n", expect=MEAN_ONLY, events={"timeout"}),
+        # a cell that cannot be interrupted or terminated: the grader never
+        # interrupts, and kills what does not stop after the timeout
+        "c10_uninterruptible": dict(mean=MEAN, std=(
+            "import signal, time\n"
+            "for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):\n"
+            "    signal.signal(sig, signal.SIG_IGN)\n"
+            "while True:\n    try:\n        time.sleep(0.05)\n    except BaseException:\n        pass\n"),
+            expect=MEAN_ONLY, events={"timeout"}, flagged=True),
         "c10_renamed": dict(mean=MEAN, std=STD, name="my_stats.ipynb", expect=FULL,
                             events={"renamed-notebook"}),
         "c11_memory": dict(mean=MEAN, std=STD + attempt("hog = bytearray(3 * 1024 ** 3)"), expect=FULL),

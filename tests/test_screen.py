@@ -470,6 +470,12 @@ db = Path("~/course/gradebook.db").expanduser()
 env = open("/proc/self/environ").read()
 ''', "file-access", "/proc/self/environ", id="proc"),
     pytest.param(A1, "train", '''
+print(open("/work/main/source/a1_rnn_vs_lstm/a1_rnn_vs_lstm.ipynb").read())
+''', "file-access", "/work/main/source", id="open-inside-print"),
+    pytest.param(A1, "train", '''
+assert model, f"{open('../../gradebook.db', 'rb').read()[:10]}"
+''', "file-access", "gradebook.db", id="open-inside-message"),
+    pytest.param(A1, "train", '''
 from pathlib import Path
 tests = Path(np.__file__).parent / "testing"
 ''', "file-access", "__file__", id="module-file"),
@@ -614,6 +620,7 @@ def build_model(cell, units=32, length=LENGTH):
 model = build_model(layers.LSTM)
 model.summary()
 print(f"{model.count_params():,} parameters; inputs / outputs:", model.inputs, model.outputs)
+print("notes in ~/notes/lstm.md, scratch in /tmp:", str(model.count_params()).rjust(8))
 ''', id="helpers-prints-imports-local-names"),
     pytest.param(A1, "train", '''
 %matplotlib inline

@@ -146,7 +146,15 @@ class SandboxedExecute(Execute):
       limit) or a cell that does not stop at its timeout ends the run: the
       cells not run get an error output that says why, so their tests score
       0, the tests already run keep their scores, and the report names the cause.
+    * A cell interrupted at its timeout (nbgrader's ``interrupt_on_timeout``)
+      is reported too; the cells after it run as usual.
     """
+
+    _timed_out = False
+
+    async def _async_handle_timeout(self, timeout: int, cell: NotebookNode | None = None):
+        self._timed_out = True
+        return await super()._async_handle_timeout(timeout, cell)
 
     def preprocess(self, nb: NotebookNode, resources: Any = None, km: Any = None):
         from nbclient import NotebookClient
@@ -173,8 +181,13 @@ class SandboxedExecute(Execute):
                     if cell.cell_type == "code":
                         cell.outputs = [_error(NOT_RUN, f"this cell was not run: {stopped}")]
                     continue
+                self._timed_out = False
                 try:
                     self.preprocess_cell(cell, resources, index)
+                    if self._timed_out:
+                        _record(resources, "timeout",
+                                f"code cell {index} ran past the {self.timeout} s limit and was "
+                                "interrupted; the cells after it were run")
                 except DeadKernelError:
                     cause = "exit(), os._exit(), a crash, or a memory or time limit of the sandbox"
                     stopped = f"the kernel died in an earlier cell ({cause})"

@@ -6,11 +6,13 @@ mark scheme, no path of the grading machine and no active content that the
 student's code or text put there (an instructor who opens the page in the
 browser that runs their Jupyter server would run it with their rights).
 
-Preprocessors for ``c.GenerateFeedback.preprocessors`` (after ``GetGrades``,
-``HideHiddenTestTracebacks`` and ``ClearHiddenTests``, before
-``CSSHTMLHeaderPreprocessor``; :func:`feedback_preprocessors` is the whole
-list in order):
+Preprocessors for ``c.GenerateFeedback.preprocessors`` (after ``GetGrades``
+and ``HideHiddenTestTracebacks``, before ``CSSHTMLHeaderPreprocessor``;
+:func:`feedback_preprocessors` is the whole list in order):
 
+* :class:`ClearFeedbackHiddenTests`: removes the ``BEGIN/END HIDDEN TESTS``
+  regions; nbgrader's ``ClearHiddenTests`` without its errors, which a
+  student could trigger by typing a marker into their own cell.
 * :class:`ClearFeedbackMarkSchemes`: removes the ``BEGIN/END MARK SCHEME``
   regions (model answers belong to the solutions); nbgrader's
   ``ClearMarkScheme`` without its errors, which a student could trigger by
@@ -53,6 +55,7 @@ from bleach.css_sanitizer import ALLOWED_CSS_PROPERTIES, CSSSanitizer
 from nbconvert.preprocessors import Preprocessor
 from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbformat import NotebookNode
+from nbgrader.preprocessors.clearhiddentests import ClearHiddenTests
 from nbgrader.preprocessors.clearmarkingscheme import ClearMarkScheme
 from traitlets import Any as AnyTrait
 from traitlets import Bool, List, Set, Unicode
@@ -80,15 +83,15 @@ class ClearFeedbackMarkSchemes(ClearMarkScheme):
     enabled = Bool(True)
 
     def _remove_mark_scheme_region(self, cell: NotebookNode) -> bool:
-        kept, inside, removed = [], False, False
+        kept, inside, removed, marker = [], False, False, False
         for line in cell.source.split("\n"):
             if self.begin_mark_scheme_delimeter in line:
-                inside = removed = True
+                inside = removed = marker = True
             elif self.end_mark_scheme_delimeter in line:
-                inside = False
+                inside, marker = False, True
             elif not inside:
                 kept.append(line)
-        if removed:
+        if marker:
             cell.source = "\n".join(kept)
             attachments = cell.get("attachments")
             if attachments:
@@ -99,6 +102,36 @@ class ClearFeedbackMarkSchemes(ClearMarkScheme):
 
     def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int):
         self._remove_mark_scheme_region(cell)
+        return cell, resources
+
+
+class ClearFeedbackHiddenTests(ClearHiddenTests):
+    """Remove hidden-test regions from every cell, and never stop.
+
+    nbgrader's ``ClearHiddenTests`` raises on a nested or unterminated region
+    and on a region outside a grade cell. The test cells of an autograded
+    notebook are the instructor's, but a student can type the marker into
+    their own cell, and an error means no feedback page for that student.
+    As for mark schemes, a region without an end runs to the end of the cell
+    (too much removed, never too little) and a stray end marker line is
+    dropped, in any cell.
+    """
+
+    def _remove_hidden_test_region(self, cell: NotebookNode) -> bool:
+        kept, inside, removed, marker = [], False, False, False
+        for line in cell.source.split("\n"):
+            if self.begin_test_delimeter in line:
+                inside = removed = marker = True
+            elif self.end_test_delimeter in line:
+                inside, marker = False, True
+            elif not inside:
+                kept.append(line)
+        if marker:
+            cell.source = "\n".join(kept)
+        return removed
+
+    def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int):
+        self._remove_hidden_test_region(cell)
         return cell, resources
 
 
@@ -271,15 +304,20 @@ _SAFE_SCHEMES = ("http", "https", "mailto")
 
 
 def safe_url(tag: str, name: str, value: str) -> bool:
-    """A link or image address that runs nothing: relative, ``#anchor``,
-    http(s), mailto, or (image source only) an image as a ``data:`` URI."""
+    """A link or image address that runs nothing and tells no one that the
+    page was opened: a link may be relative, ``#anchor``, http(s) or mailto
+    (it needs a click); an image must be an image as a ``data:`` URI or a
+    relative path, never a remote address (``//host/...`` included), which
+    would load by itself and could report the reader to its author."""
     url = re.sub(r"[\x00-\x20]+", "", html.unescape(value))
     scheme = re.match(r"([A-Za-z][A-Za-z0-9+.\-]*):", url)
+    if tag == "img" and name == "src":
+        if scheme is None:
+            return not url.startswith(("//", "\\", "/\\", "\\/"))
+        return bool(_IMAGE_DATA.match(url))
     if scheme is None:
         return True
-    if scheme.group(1).lower() in _SAFE_SCHEMES:
-        return True
-    return tag == "img" and name == "src" and bool(_IMAGE_DATA.match(url))
+    return scheme.group(1).lower() in _SAFE_SCHEMES
 
 
 def allow_attribute(tag: str, name: str, value: str) -> bool:
@@ -440,14 +478,14 @@ def feedback_preprocessors() -> list[type]:
     HTML made inert (after the paths, although either order is safe: the
     placeholders go into HTML as entities); nbconvert's page CSS last."""
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-    from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+    from nbgrader.preprocessors import GetGrades
 
     from lstm_grader.preprocessors import HideHiddenTestTracebacks
 
     return [
         GetGrades,
         HideHiddenTestTracebacks,
-        ClearHiddenTests,
+        ClearFeedbackHiddenTests,
         ClearFeedbackMarkSchemes,
         ScrubGraderPaths,
         SanitizeFeedbackHTML,
@@ -464,6 +502,8 @@ PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".svg", ".xml")
 
 _ACTIVE_ELEMENTS = frozenset({"iframe", "frame", "frameset", "object", "embed", "applet",
                               "base", "form", "portal", "template"})
+_REMOTE = re.compile(r"([a-z][a-z0-9+.\-]*:(?!image/)|[/\\]{2})")
+"""An address that loads from elsewhere: any scheme but ``data:image/``, or ``//host``."""
 _URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "data", "xlink:href",
                              "background", "poster", "codebase", "cite", "srcset", "ping"})
 
@@ -521,6 +561,8 @@ class _Active(HTMLParser):
                 self.found.append((("address", tag, name, value), _short(shown)))
             elif name in _URL_ATTRIBUTES and compact.startswith("data:") and not compact.startswith("data:image/"):
                 self.found.append((("address", tag, name, value), _short(shown)))
+            elif tag == "img" and name in ("src", "srcset") and _REMOTE.match(compact):
+                self.found.append((("remote image", tag, name, value), _short(shown)))
             if not compact.startswith("data:"):
                 self.attribute_values.append(value)
 

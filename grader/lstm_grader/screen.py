@@ -922,7 +922,11 @@ class _Visitor(ast.NodeVisitor):
         self.check_call(node, fpath, fname)
         self.visit(func)
         callee = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        # a call's arguments are code again, even inside a message:
+        # print(open("/etc/passwd").read()) names a path, print("/etc") does not
+        outer, self.text_depth = self.text_depth, 0
         self._visit_args(node, text=callee in _TEXT_CALLS)
+        self.text_depth = outer
 
     def _visit_args(self, node: ast.Call, text: bool) -> None:
         if text:
