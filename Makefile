@@ -22,7 +22,8 @@ help:
 	@echo "make book         install (if needed) and build the site into _build/html (warnings are errors)"
 	@echo "make test         install (if needed) and run the whole test suite (unit, nbval, nbgrader pipeline, leaks, book)"
 	@echo "make bench        time every notebook, each autograde, the sandbox's overhead and the book build"
-	@echo "make grade ASSIGNMENT=a1_rnn_vs_lstm   grade every submission in submitted/ (sandboxed, screened)"
+	@echo "make grade ASSIGNMENT=a1_rnn_vs_lstm [JOBS=2] [SCHEDULER=tcp://host:8786]"
+	@echo "                  grade every submission in submitted/ (sandboxed, screened; JOBS at a time, or on a Dask cluster)"
 	@echo "make assignments  regenerate assignments/ and solutions/ from source/ with nbgrader"
 	@echo "make execute      re-run every chapter notebook top to bottom in a fresh kernel, in place"
 	@echo "make lock         re-freeze requirements.txt from the current environment"
@@ -58,10 +59,10 @@ test-fast: install
 bench: install
 	$(PY) tools/bench.py $(BENCH)
 
-# make grade ASSIGNMENT=a1_rnn_vs_lstm: grade everyone in submitted/, sandboxed
+# make grade ASSIGNMENT=a1_rnn_vs_lstm [JOBS=N] [SCHEDULER=tcp://host:8786]: grade everyone in submitted/, sandboxed
 grade: install
 	@test -n "$(ASSIGNMENT)" || { echo "usage: make grade ASSIGNMENT=<assignment>"; exit 2; }
-	$(VENV)/bin/lstm-course grade $(ASSIGNMENT)
+	$(VENV)/bin/lstm-course grade $(ASSIGNMENT) --jobs $(or $(JOBS),1) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
 assignments: install
 	@for a in $(ASSIGNMENTS); do \

@@ -166,15 +166,18 @@ def sandbox_processes(course: Path) -> list[str]:
     return alive
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("catalogue")
-    src = F.write_source(tmp / "src")
-    course = C.new_course(tmp, [src], config_extra="c.Execute.timeout = 8\n")
+def submit_cases(course: Path, table: dict[str, dict]) -> None:
+    """Hand in each case of ``table``: cells ``mean``/``std`` put into the
+    release (``std`` defaults to the correct one), or ``raw`` text, or
+    nothing at all (``none``); ``duplicate`` copies a test cell to the top,
+    ``name`` renames the notebook, ``files`` ships extra files."""
     release = C.read(C.release(course, F.ASSIGNMENT))
     name = f"{F.NOTEBOOK}.ipynb"
-    table = cases(course)
     for student, case in table.items():
+        folder = course / "submitted" / student / F.ASSIGNMENT
+        if case.get("none"):
+            folder.mkdir(parents=True)
+            continue
         if "raw" in case:
             C.submit(course, F.ASSIGNMENT, student, case["raw"], name)
             continue
@@ -188,9 +191,18 @@ def graded(tmp_path_factory):
             nb = C.read_str(json.dumps(nb))
         C.submit(course, F.ASSIGNMENT, student, nb, case.get("name", name))
         for fname, text in case.get("files", {}).items():
-            target = course / "submitted" / student / F.ASSIGNMENT / fname
+            target = folder / fname
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("catalogue")
+    src = F.write_source(tmp / "src")
+    course = C.new_course(tmp, [src], config_extra="c.Execute.timeout = 8\n")
+    table = cases(course)
+    submit_cases(course, table)
     guarded = [C.ROOT / "lstm_course", Path(sys.prefix) / "etc", course / "nbgrader_config.py",
                course / "source", course / "submitted" / "c0_solution"]
     before = file_hashes(guarded)

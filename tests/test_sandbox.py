@@ -80,6 +80,12 @@ def test_course_files_are_there_but_not_the_notebook(workdir):
     assert run(code, workdir) == ["data.csv"]
 
 
+def test_the_working_copy_has_the_same_path_wherever_the_grader_works(workdir):
+    """What a submission prints about its location cannot differ between runs or workers."""
+    code = "import os, json; print(json.dumps([os.getcwd(), os.path.exists(%r)]))" % str(workdir)
+    assert run(code, workdir) == ["/course/autograded/ada/a1", False]
+
+
 def test_no_network_and_not_root(workdir):
     code = (
         "import os, json, socket\n"

@@ -3,11 +3,13 @@
 * each chapter and solution notebook, run top to bottom in a fresh kernel;
 * `nbgrader autograde` of one submission (the solution) per assignment;
 * `lstm-course grade` of one a1 submission with and without the sandbox;
+* the throughput of parallel grading with 1, 2 and 4 workers, and projections;
 * a clean `jupyter-book build` of the site.
 """
 
 from __future__ import annotations
 
+import shutil
 import statistics
 import subprocess
 import sys
@@ -75,6 +77,48 @@ def bench_sandbox(assignment: str = "a1_rnn_vs_lstm", repeats: int = 3) -> None:
           f"overhead {100 * (with_box - without) / without:+.1f} % (target: under 10 %, and under 30 s)")
 
 
+def bench_parallel(assignment: str = "a1_rnn_vs_lstm", submissions: int = 8) -> None:
+    """Throughput of ``lstm-course grade`` with 1, 2 and 4 local workers.
+
+    Each setting grades the same class (``submissions`` copies of the
+    solution) in a fresh course through the pool API, as the command does;
+    "threads" pins each kernel's TensorFlow and OpenMP threads to
+    cores / workers. The projections divide a class by the measured rate.
+    """
+    import os
+
+    from lstm_grader.pool import LocalWorkers, grade
+
+    cores = os.cpu_count() or 1
+    print(f"\n## parallel grading, {assignment}: {submissions} submissions (the solution) on {cores} cores")
+    print(f"{'workers':>7} {'threads':>7} {'wall s':>7} {'per min':>8} {'speed-up':>8} {'store s':>8}")
+    serial_rate = None
+    best = (0.0, 1)
+    for n, threads in ((1, None), (2, None), (2, max(1, cores // 2)), (4, max(1, cores // 4))):
+        with tempfile.TemporaryDirectory() as tmp:
+            course, student_path = C.course_with_solution(Path(tmp), assignment, "s00")
+            folder = course / "submitted" / "s00"
+            for i in range(1, submissions):
+                shutil.copytree(folder, course / "submitted" / f"s{i:02d}")
+            start = time.perf_counter()
+            results = grade(course, assignment, workers=LocalWorkers(n), quiet=True, threads=threads)
+            wall = time.perf_counter() - start
+        rate = len(results) / wall * 60
+        serial_rate = serial_rate or rate
+        if rate > best[0]:
+            best = (rate, n)
+        assert all(r.score == r.max_score for r in results), [(r.student, r.score) for r in results]
+        store = statistics.mean(r.stored_seconds for r in results)
+        print(f"{n:>7} {threads or 'all':>7} {wall:7.1f} {rate:8.2f} {rate / serial_rate:7.2f}x {store:8.2f}",
+              flush=True)
+    rate = best[0]
+    per_core = rate / cores
+    print(f"projected with the best setting ({best[1]} workers, {rate:.1f}/min): "
+          f"300 students {300 / rate:.0f} min, 3,000 students {3000 / rate / 60:.1f} h on this machine; "
+          f"each added 8-core worker adds about {8 * per_core:.1f}/min "
+          f"(300 students on one: {300 / (8 * per_core):.0f} min), assuming the per-core rate measured here")
+
+
 def bench_book() -> None:
     print("\n## jupyter-book build from clean, seconds")
     with tempfile.TemporaryDirectory() as tmp:
@@ -90,6 +134,6 @@ def bench_book() -> None:
 if __name__ == "__main__":
     only = sys.argv[1:]
     for name, bench in (("notebooks", bench_notebooks), ("autograde", bench_autograde),
-                        ("sandbox", bench_sandbox), ("book", bench_book)):
+                        ("sandbox", bench_sandbox), ("parallel", bench_parallel), ("book", bench_book)):
         if not only or name in only:
             bench()

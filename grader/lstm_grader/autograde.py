@@ -191,6 +191,9 @@ class SandboxedExecute(Execute):
                 except DeadKernelError:
                     cause = "exit(), os._exit(), a crash, or a memory or time limit of the sandbox"
                     stopped = f"the kernel died in an earlier cell ({cause})"
+                    # whether the kernel announced the cell before it died is
+                    # a race: the stored notebook must not depend on it
+                    cell.execution_count = None
                     cell.outputs.append(_error("DeadKernelError",
                                                f"the kernel died while running this cell ({cause})"))
                     _record(resources, "kernel-died",

@@ -49,20 +49,29 @@ def reports_dir() -> Path:
     return Path(os.environ.get(REPORTS_ENV) or Path.cwd() / "reports")
 
 
-def _path(assignment: str, student: str) -> Path:
-    return reports_dir() / assignment / f"{student}.json"
+def _path(assignment: str, student: str, root: Path | None = None) -> Path:
+    return (root or reports_dir()) / assignment / f"{student}.json"
 
 
-def load(assignment: str, student: str) -> Report:
-    path = _path(assignment, student)
+def load(assignment: str, student: str, root: Path | None = None) -> Report:
+    """The report so far (``root``: the reports folder, default :func:`reports_dir`)."""
+    path = _path(assignment, student, root)
     if not path.exists():
         return Report(assignment, student)
     data = json.loads(path.read_text())
     return Report(assignment, student, [Event(**e) for e in data.get("events", [])])
 
 
-def save(report: Report) -> Path:
-    path = _path(report.assignment, report.student)
+def from_dict(data: dict) -> Report:
+    return Report(data["assignment"], data["student"], [Event(**e) for e in data.get("events", [])])
+
+
+def to_dict(report: Report) -> dict:
+    return asdict(report)
+
+
+def save(report: Report, root: Path | None = None) -> Path:
+    path = _path(report.assignment, report.student, root)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(asdict(report), indent=1) + "\n")
@@ -76,10 +85,10 @@ def reset(assignment: str, student: str) -> None:
 
 
 def record(assignment: str, student: str, kind: str, message: str, *,
-           flag: bool = False, notebook: str | None = None) -> None:
+           flag: bool = False, notebook: str | None = None, root: Path | None = None) -> None:
     """Append one event to a student's report."""
-    report = load(assignment, student)
+    report = load(assignment, student, root)
     event = Event(kind, message, flag, notebook)
     if event not in report.events:
         report.events.append(event)
-    save(report)
+    save(report, root)

@@ -245,6 +245,17 @@ class _Args:
                 pass
 
 
+def inside_workdir(workdir: Path) -> Path:
+    """Where the kernel sees its working copy: ``/course/autograded/<student>/<assignment>``
+    for a submission being graded, whichever folder the grader works in (so
+    what a submission prints about its location is the same in every run and
+    on every worker); other folders keep their path."""
+    parts = workdir.parts
+    if len(parts) >= 4 and parts[-3] == "autograded":
+        return Path("/course/autograded", parts[-2], parts[-1])
+    return workdir
+
+
 def bwrap_command(connection: dict, connection_json: bytes, workdir: Path,
                   limits: Limits, uid: int) -> _Args:
     """Build the ``bwrap`` command line for one kernel (see the module docstring)."""
@@ -302,15 +313,16 @@ def bwrap_command(connection: dict, connection_json: bytes, workdir: Path,
     for path in music:
         args.ro_data(path.read_bytes(), f"{HOME}/.cache/lstm_course/{path.name}")
 
-    # the working copy: a size-limited tmpfs at the working directory's path,
-    # with the course's files bound read-only; notebooks (the graded copy holds
-    # the hidden tests) stay outside
-    args.parents(workdir)
-    args.add("--perms", "1777", "--size", size, "--tmpfs", workdir)
+    # the working copy: a size-limited tmpfs with the course's files bound
+    # read-only; notebooks (the graded copy holds the hidden tests) stay
+    # outside. Its path inside does not depend on where the grader works.
+    inside = inside_workdir(workdir)
+    args.parents(inside)
+    args.add("--perms", "1777", "--size", size, "--tmpfs", inside)
     for entry in sorted(workdir.iterdir()):
         if entry.suffix == ".ipynb" or entry.name.startswith("."):
             continue
-        args.add("--ro-bind", entry, workdir / entry.name)
+        args.add("--ro-bind", entry, inside / entry.name)
 
     # ZeroMQ ipc sockets: the kernel creates them in this folder
     ipc_dir = Path(connection["ip"]).parent
@@ -327,7 +339,7 @@ def bwrap_command(connection: dict, connection_json: bytes, workdir: Path,
     env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     for name, value in sorted(env.items()):
         args.add("--setenv", name, value)
-    args.add("--chdir", workdir)
+    args.add("--chdir", inside)
     args.add("--")
     if as_root:
         args.add(f"{venv}/bin/python", "-c", DROP_TO_USER.format(uid=uid), f"{venv}/bin/python")
