@@ -43,7 +43,7 @@ def the_class(root: Path) -> dict[str, dict]:
     """student -> {"mean"/"std": cell source, "files", "name", "raw", "none", "expect"}."""
     return {
         **{f"sol_{i}": dict(mean=MEAN, std=STD, expect=FULL) for i in range(1, 5)},
-        **{f"blank_{i}": dict(expect=ZERO) for i in range(1, 4)},
+        **{f"blank_{i}": dict(expect=ZERO) for i in range(1, 3)},
         "part_mean_1": dict(mean=MEAN, std=WRONG_STD, expect=MEAN_ONLY),
         "part_mean_2": dict(mean=MEAN, std="def std(xs):\n    raise ValueError('todo')\n", expect=MEAN_ONLY),
         "prints_paths": dict(mean=MEAN + "import os, sys, tempfile\nprint(os.getcwd(), tempfile.gettempdir())\n"
@@ -51,6 +51,11 @@ def the_class(root: Path) -> dict[str, dict]:
         "reads_gradebook": dict(mean=MEAN + attempt(
             f"import sqlite3\ndb = sqlite3.connect('file:{root}/gradebook.db?mode=rw', uri=True)\n"
             "db.execute('update grade set auto_score = 0'); db.commit()"), std=STD, expect=FULL),
+        # the worker's private course holds the hidden tests in source/: not visible inside
+        "peeks_at_source": dict(mean=MEAN + attempt(
+            "import glob\nfound = glob.glob('/tmp/lstm-grade-*/course/source/*/*.ipynb') + "
+            "glob.glob('/course/source/*/*.ipynb') + glob.glob('../../../source/*/*.ipynb')\n"
+            "print([open(p).read() for p in found])\nassert found"), std=STD, expect=FULL),
         "kills_parent": dict(mean=MEAN, std=STD + attempt(
             "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)"), expect=FULL),
         "duplicate": dict(mean=MEAN, std=STD, duplicate="test_mean", expect=FULL),
@@ -191,6 +196,12 @@ def test_every_run_finishes(graded):
         assert f"{len(graded['table'])}/{len(graded['table'])}" in run.stderr  # the progress bar ended
 
 
+def test_a_student_who_handed_in_nothing_is_graded_and_told_why(graded):
+    course = graded["courses"]["serial"]
+    events = json.loads((course / "reports" / F.ASSIGNMENT / "nothing.json").read_text())["events"]
+    assert [e["kind"] for e in events] == ["missing-notebook"], events
+
+
 def test_the_class_is_at_least_twenty():
     assert len(the_class(Path("/course"))) >= 20
 
@@ -223,6 +234,31 @@ def test_the_gradebook_is_not_trivially_equal(graded):
               for s, d in dump.items()}
     assert len(set(scores.values())) >= 3, scores  # full, partial and zero scores
     assert dump["on_time"]["timestamp"].startswith("2026-11-30T09:15")
+
+
+def test_hidden_tests_never_reach_student_code(graded):
+    for mode, course in graded["courses"].items():
+        for path in (course / "autograded").rglob("*.ipynb"):
+            # what student code printed (test cells may show a hidden test's own message)
+            outputs = [o for c in C.read(path).cells if c.cell_type == "code"
+                       and not c.metadata.get("nbgrader", {}).get("grade") for o in c.outputs]
+            assert F.HIDDEN_MARKER not in json.dumps(outputs), (mode, path)
+        peek = C.read(course / "autograded" / "peeks_at_source" / F.ASSIGNMENT / f"{F.NOTEBOOK}.ipynb")
+        printed = json.dumps([o for c in peek.cells if c.cell_type == "code" for o in c.outputs])
+        assert "attack failed" in printed and "ATTACK-SUCCEEDED" not in printed, (mode, printed[:500])
+
+
+def test_a_worker_without_a_sandbox_refuses_work(monkeypatch, tmp_path):
+    """A worker machine whose sandbox does not work grades nobody (the job
+    goes back for a retry, then is reported); it never falls back."""
+    from lstm_grader import work
+
+    monkeypatch.setattr(work, "_SANDBOX_PROBLEM", "bwrap: setting up uid map: Permission denied")
+    bundle = work.Bundle(F.ASSIGNMENT, b"raise SystemExit('nbgrader must not run')\n", {}, b"")
+    outcome = work.grade_job(bundle, work.Job("eve", {f"{F.NOTEBOOK}.ipynb": b"{}"}))
+    assert outcome.retry and "refused" in outcome.error and "Permission denied" in outcome.error
+    assert outcome.autograded == {} and outcome.rows is None
+    assert outcome.report["events"][0]["kind"] == "grading-failed"
 
 
 def test_a_killed_worker_loses_nothing(graded):

@@ -184,16 +184,17 @@ def _die_with_parent() -> None:
         pass
 
 
-def _nbgrader_child(argv: list[str], cwd: str, env: dict[str, str], log: str) -> None:
+def _nbgrader_child(argv: list[str], cwd: str, env: dict[str, str], log: str, err: str | None = None) -> None:
     """``nbgrader *argv`` in a forked process: its own session (the grader can
-    kill it with everything it started), its own folder, environment and log."""
+    kill it with everything it started), its own folder, environment and log
+    (stderr to ``err`` if given, else with stdout)."""
     import traceback
 
     os.setsid()
     _die_with_parent()
     out = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     os.dup2(out, 1)
-    os.dup2(out, 2)
+    os.dup2(os.open(err, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644) if err else out, 2)
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
     sys.stdout = open(1, "w", buffering=1, closefd=False)
     sys.stderr = open(2, "w", buffering=1, closefd=False)
@@ -223,13 +224,15 @@ def _kill_session(pid: int) -> None:
         pass
 
 
-def _run(argv: list[str], cwd: Path, env: dict[str, str], log: Path, timeout: float) -> tuple[int | None, str]:
+def _run(argv: list[str], cwd: Path, env: dict[str, str], log: Path, timeout: float,
+         err: Path | None = None) -> tuple[int | None, str]:
     """Run ``nbgrader *argv`` in a session of its own; kill the whole session
     at the timeout. Returns (exit status, or None at the timeout; error)."""
     late = f"grading took longer than {timeout:.0f} s and was stopped"
     context = _forkserver()
     if context is not None:
-        child = context.Process(target=_nbgrader_child, args=(argv, str(cwd), env, str(log)))
+        child = context.Process(target=_nbgrader_child,
+                                args=(argv, str(cwd), env, str(log), str(err) if err else None))
         child.start()
         child.join(timeout)
         if child.exitcode is None:
@@ -237,15 +240,27 @@ def _run(argv: list[str], cwd: Path, env: dict[str, str], log: Path, timeout: fl
             child.join()
             return None, late
         return child.exitcode, ""
-    with open(log, "w") as out:
+    with open(log, "w") as out, open(err or os.devnull, "w") as errors:
         proc = subprocess.Popen([*nbgrader_command(), *argv], cwd=cwd, env=env, stdout=out,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+                                stderr=errors if err else subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
         try:
             return proc.wait(timeout=timeout), ""
         except subprocess.TimeoutExpired:
             _kill_session(proc.pid)
             proc.wait()
             return None, late
+
+
+def run_nbgrader(argv: list[str], cwd: Path, env: dict[str, str], timeout: float = 900
+                 ) -> tuple[int | None, str, str]:
+    """``nbgrader *argv`` in ``cwd`` with exactly ``env``, as :func:`grade_job`
+    runs it (forked from the preloaded server where there is one); returns
+    (exit status or None at the timeout, stdout, stderr)."""
+    with tempfile.TemporaryDirectory(prefix="lstm-nbgrader-") as tmp:
+        out, err = Path(tmp) / "stdout", Path(tmp) / "stderr"
+        code, _ = _run(argv, Path(cwd), env, out, timeout, err)
+        return code, out.read_text(errors="replace"), err.read_text(errors="replace")
 
 
 _SANDBOX_PROBLEM: str | None = None
