@@ -8,10 +8,15 @@ Usage (first code cell of a chapter or assignment)::
 Order matters in Keras 3: ``keras.backend.clear_session()`` resets the seed
 generator, so :func:`setup` (and :func:`reset`) clear the session first and
 seed afterwards.
+
+A seed sweep runs a notebook with ``LSTM_COURSE_SEED=k`` in its environment:
+every seed given to :func:`reset`, :func:`setup` and :func:`seeded` then moves
+by ``k``. Unset, nothing moves.
 """
 
 from __future__ import annotations
 
+import os
 import random
 
 import numpy as np
@@ -19,10 +24,35 @@ import numpy as np
 from lstm_course.env import quiet_tensorflow
 
 DEFAULT_SEED = 0
+SEED_ENV = "LSTM_COURSE_SEED"
+"""A seed sweep sets this to shift every seed of a run (see :func:`seeded`)."""
+
+
+def seed_offset() -> int:
+    """``$LSTM_COURSE_SEED`` as an integer; 0 when it is unset or empty."""
+    raw = os.environ.get(SEED_ENV, "").strip()
+    if not raw:
+        return 0
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{SEED_ENV} must be an integer, not {raw!r}") from None
+
+
+def seeded(seed: int) -> int:
+    """``seed`` shifted by :func:`seed_offset`.
+
+    :func:`reset` and :func:`setup` apply it to the global seed; data splits
+    and task generators that take a seed of their own should get
+    ``seeded(n)`` too, so that a sweep over ``LSTM_COURSE_SEED`` moves them
+    together. Without the variable every seed is what the code says.
+    """
+    return seed + seed_offset()
 
 
 def reset(seed: int = DEFAULT_SEED) -> None:
-    """Clear Keras' global state (layer-name counters, graphs) and re-seed.
+    """Clear Keras' global state (layer-name counters, graphs) and re-seed
+    with :func:`seeded` ``(seed)``.
 
     Call it before building a model whose summary is compared by nbval, so
     the layer names (``lstm``, ``lstm_1``...) do not depend on which cells ran
@@ -30,6 +60,7 @@ def reset(seed: int = DEFAULT_SEED) -> None:
     """
     import keras
 
+    seed = seeded(seed)
     keras.backend.clear_session()
     keras.utils.set_random_seed(seed)
     random.seed(seed)

@@ -3,7 +3,9 @@ import numpy as np
 
 from lstm_course.env import QUIET_TF_ENV, quiet_tensorflow
 from lstm_course.keras_utils import io_shapes
-from lstm_course.notebook import reset, setup
+import pytest
+
+from lstm_course.notebook import SEED_ENV, reset, seed_offset, seeded, setup
 
 
 def weights_after_reset(seed):
@@ -20,6 +22,21 @@ def test_reset_makes_weights_and_names_reproducible():
     assert name1 == name2 == "lstm"
     assert all(np.array_equal(a, b) for a, b in zip(first, second))
     assert not all(np.array_equal(a, b) for a, b in zip(first, other))
+
+
+def test_seed_sweep_shifts_every_seed(monkeypatch):
+    monkeypatch.delenv(SEED_ENV, raising=False)
+    assert seed_offset() == 0 and seeded(1) == 1
+    unshifted, _ = weights_after_reset(8)
+    monkeypatch.setenv(SEED_ENV, "3")
+    assert seed_offset() == 3 and seeded(1) == 4
+    shifted, _ = weights_after_reset(5)  # 5 + 3: the global seed moves with the sweep
+    assert all(np.array_equal(a, b) for a, b in zip(unshifted, shifted))
+    monkeypatch.setenv(SEED_ENV, "")
+    assert seed_offset() == 0
+    monkeypatch.setenv(SEED_ENV, "seven")
+    with pytest.raises(ValueError, match=SEED_ENV):
+        seed_offset()
 
 
 def test_quiet_tensorflow_keeps_existing_values():
