@@ -67,6 +67,24 @@ from lstm_grader.leaks import find_leaks, html_text, secrets
 # --------------------------------------------------------------------------
 
 
+def cut_regions(cell: NotebookNode, begin: str, end: str) -> bool:
+    """Remove from ``cell.source`` every line from one holding ``begin`` to
+    the next holding ``end``; never raises. A region without an end runs to
+    the end of the cell (fails safe: too much removed, never too little), and
+    a stray end line is dropped. True if a region was removed."""
+    kept, inside, removed, marker = [], False, False, False
+    for line in cell.source.split("\n"):
+        if begin in line:
+            inside = removed = marker = True
+        elif end in line:
+            inside, marker = False, True
+        elif not inside:
+            kept.append(line)
+    if marker:
+        cell.source = "\n".join(kept)
+    return removed
+
+
 class ClearFeedbackMarkSchemes(ClearMarkScheme):
     """Remove mark-scheme regions from every cell, and never stop.
 
@@ -83,21 +101,11 @@ class ClearFeedbackMarkSchemes(ClearMarkScheme):
     enabled = Bool(True)
 
     def _remove_mark_scheme_region(self, cell: NotebookNode) -> bool:
-        kept, inside, removed, marker = [], False, False, False
-        for line in cell.source.split("\n"):
-            if self.begin_mark_scheme_delimeter in line:
-                inside = removed = marker = True
-            elif self.end_mark_scheme_delimeter in line:
-                inside, marker = False, True
-            elif not inside:
-                kept.append(line)
-        if marker:
-            cell.source = "\n".join(kept)
-            attachments = cell.get("attachments")
-            if attachments:
-                for name in list(attachments):
-                    if f"attachment:{name}" not in cell.source:
-                        del attachments[name]
+        removed = cut_regions(cell, self.begin_mark_scheme_delimeter, self.end_mark_scheme_delimeter)
+        attachments = cell.get("attachments") if removed else None
+        for name in list(attachments or ()):
+            if f"attachment:{name}" not in cell.source:
+                del attachments[name]
         return removed
 
     def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int):
@@ -118,17 +126,7 @@ class ClearFeedbackHiddenTests(ClearHiddenTests):
     """
 
     def _remove_hidden_test_region(self, cell: NotebookNode) -> bool:
-        kept, inside, removed, marker = [], False, False, False
-        for line in cell.source.split("\n"):
-            if self.begin_test_delimeter in line:
-                inside = removed = marker = True
-            elif self.end_test_delimeter in line:
-                inside, marker = False, True
-            elif not inside:
-                kept.append(line)
-        if marker:
-            cell.source = "\n".join(kept)
-        return removed
+        return cut_regions(cell, self.begin_test_delimeter, self.end_test_delimeter)
 
     def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int):
         self._remove_hidden_test_region(cell)

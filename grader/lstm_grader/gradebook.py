@@ -75,8 +75,9 @@ def write_submission(url: str, assignment: str, student: str, rows: Rows | None)
 
     As nbgrader's ``SaveAutoGrades``: the automatic score replaces the old
     one, a manual score already given stays and sends the cell back for
-    review. ``rows=None`` (nothing could be graded) gives 0 to every
-    automatically graded cell that has no manual score.
+    review. An automatically graded cell left without a score (nothing could
+    be graded: ``rows=None``, or nbgrader stopped early) and without a
+    manual score gets 0, so that every student has a score.
     """
     from nbgrader.api import Gradebook
     from sqlalchemy.exc import SAWarning
@@ -92,21 +93,19 @@ def write_submission(url: str, assignment: str, student: str, rows: Rows | None)
         else:
             submission = gb.update_or_create_submission(assignment, student)
         for notebook in submission.notebooks:
-            graded = (rows or {}).get("notebooks", {}).get(notebook.name)
-            if graded is None:
-                for grade in notebook.grades:
-                    if grade.cell_type == "code" and grade.manual_score is None:
-                        grade.auto_score, grade.needs_manual_grade = 0, False
-                continue
-            notebook.late_submission_penalty = graded["late_submission_penalty"]
+            graded = (rows or {}).get("notebooks", {}).get(notebook.name) or {}
+            if graded:
+                notebook.late_submission_penalty = graded["late_submission_penalty"]
             for grade in notebook.grades:
-                new = graded["grades"].get(grade.name)
-                if new is None:
-                    continue
-                grade.auto_score = new["auto_score"]
-                grade.needs_manual_grade = bool(new["needs_manual_grade"]) or grade.manual_score is not None
+                new = graded.get("grades", {}).get(grade.name)
+                if grade.cell_type == "code" and grade.manual_score is None and (
+                        new is None or new["auto_score"] is None):
+                    grade.auto_score, grade.needs_manual_grade = 0, False  # not graded: 0
+                elif new is not None:
+                    grade.auto_score = new["auto_score"]
+                    grade.needs_manual_grade = bool(new["needs_manual_grade"]) or grade.manual_score is not None
             for comment in notebook.comments:
-                new = graded["comments"].get(comment.name)
+                new = graded.get("comments", {}).get(comment.name)
                 if new is not None:
                     comment.auto_comment = new["auto_comment"]
         gb.db.commit()

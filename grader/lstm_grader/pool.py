@@ -33,7 +33,7 @@ import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Protocol
+from typing import Iterable, Iterator, Protocol
 
 from lstm_grader import gradebook, report
 from lstm_grader.work import Bundle, Job, Outcome, grade_job, make_bundle, make_job, warm_up
@@ -136,18 +136,12 @@ def _failed(job: Job, why: str) -> Outcome:
 class LocalWorkers:
     """``n`` submissions at a time on this machine."""
 
-    def __init__(self, n: int = 1, grade: Callable[[Bundle, Job], Outcome] = grade_job) -> None:
-        self.n, self.grade = max(1, n), grade
-
-    def _safe(self, bundle: Bundle, job: Job) -> Outcome:
-        try:
-            return self.grade(bundle, job)
-        except Exception as exc:  # grade_job never raises; a replacement might
-            return _failed(job, f"worker: {type(exc).__name__}: {exc}")
+    def __init__(self, n: int = 1) -> None:
+        self.n = max(1, n)
 
     def run(self, bundle: Bundle, jobs: list[Job]) -> Iterator[Outcome]:
         with ThreadPoolExecutor(self.n, thread_name_prefix="grader") as pool:
-            running = {pool.submit(self._safe, bundle, job): job for job in jobs}
+            running = {pool.submit(grade_job, bundle, job): job for job in jobs}
             while running:
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
@@ -155,7 +149,7 @@ class LocalWorkers:
                     outcome = future.result()
                     if outcome.retry and job.attempt == 1:
                         again = dataclasses.replace(job, attempt=2)
-                        running[pool.submit(self._safe, bundle, again)] = again
+                        running[pool.submit(grade_job, bundle, again)] = again
                     else:
                         yield outcome
 
@@ -163,13 +157,13 @@ class LocalWorkers:
 class DaskWorkers:
     """The workers of a Dask distributed cluster (``distributed.Client(address)``)."""
 
-    def __init__(self, address: str | object) -> None:
+    def __init__(self, address: str) -> None:
         self.address = address
 
     def run(self, bundle: Bundle, jobs: list[Job]) -> Iterator[Outcome]:
         from distributed import Client, as_completed
 
-        client = self.address if hasattr(self.address, "submit") else Client(self.address)
+        client = Client(self.address)
         try:
             shared = client.scatter(bundle, broadcast=True, hash=False)
             futures = {}
@@ -192,8 +186,7 @@ class DaskWorkers:
                 else:
                     yield outcome
         finally:
-            if client is not self.address:
-                client.close()
+            client.close()
 
 
 class Progress:

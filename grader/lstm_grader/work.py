@@ -120,22 +120,6 @@ def nbgrader_command() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "nbgrader"]
 
 
-def _zero_missing_scores(url: str, assignment: str, student: str) -> None:
-    """Give 0 to every auto-graded cell left without a score (a submission
-    nbgrader could not grade), so that every student has a score."""
-    from nbgrader.api import Gradebook
-
-    with Gradebook(url) as gb:
-        gb.update_or_create_student(student)
-        submission = gb.update_or_create_submission(assignment, student)
-        for notebook in submission.notebooks:
-            for grade in notebook.grades:
-                if grade.cell_type == "code" and grade.auto_score is None and grade.manual_score is None:
-                    grade.auto_score = 0
-                    grade.needs_manual_grade = False
-        gb.db.commit()
-
-
 PRELOAD = ["nbgrader.apps", "lstm_grader.autograde", "lstm_grader.intake", "lstm_grader.feedback",
            "lstm_grader.screen", "lstm_course.env"]
 """Imported once by the fork server; each nbgrader process forked from it
@@ -338,9 +322,8 @@ def grade_job(bundle: Bundle, job: Job) -> Outcome:
                               (f" (log: {' | '.join(tail)[-300:]})" if tail else ""), root=reports)
             url = f"sqlite:///{course / 'gradebook.db'}"
             try:
-                _zero_missing_scores(url, a, s)
                 out.rows = gradebook.read_submission(url, a, s)
-            except Exception as exc:  # a broken worker gradebook: the coordinator zeroes the scores
+            except Exception as exc:  # a broken worker gradebook: the coordinator gives 0
                 out.error, out.retry = out.error or f"gradebook: {exc}", True
             out.autograded = {rel: (data, (course / "autograded" / s / a / rel).stat().st_mode & 0o777)
                               for rel, data in _read_tree(course / "autograded" / s / a).items()}
