@@ -153,7 +153,7 @@ def error_text(course: Path, student: str, assignment: str, grade_id: str) -> st
     raise KeyError(grade_id)
 
 
-@pytest.fixture(scope="module", params=C.ASSIGNMENTS)
+@pytest.fixture(scope="class")
 def graded(request, tmp_path_factory):
     """One nbgrader run per assignment over five submissions: the solution, the
     untouched student version, its test cells tampered with, a partial
@@ -193,80 +193,96 @@ def graded(request, tmp_path_factory):
     }
 
 
-def test_solution_scores_full_marks(graded):
-    scores = graded["scores"]["solution"]
-    assert scores, "the assignment has no auto-graded cells"
-    lost = {k: v for k, v in scores.items() if v[0] != v[1]}
-    assert not lost, f"{graded['assignment']}: the solution loses points in {lost}\n{graded['log'][-3000:]}"
+class AssignmentPipeline:
+    """The tests of one graded run (the ``graded`` fixture); the classes below pick the assignments."""
+
+    def test_solution_scores_full_marks(self, graded):
+        scores = graded["scores"]["solution"]
+        assert scores, "the assignment has no auto-graded cells"
+        lost = {k: v for k, v in scores.items() if v[0] != v[1]}
+        assert not lost, f"{graded['assignment']}: the solution loses points in {lost}\n{graded['log'][-3000:]}"
 
 
-def test_untouched_student_version_scores_zero(graded):
-    scores = graded["scores"]["untouched"]
-    earned = {k: v for k, v in scores.items() if v[0] != 0}
-    assert not earned, f"{graded['assignment']}: tests pass without any student code: {earned}"
+    def test_untouched_student_version_scores_zero(self, graded):
+        scores = graded["scores"]["untouched"]
+        earned = {k: v for k, v in scores.items() if v[0] != 0}
+        assert not earned, f"{graded['assignment']}: tests pass without any student code: {earned}"
 
 
-def test_tampered_tests_are_restored_and_score_zero(graded):
-    scores = graded["scores"]["tampered"]
-    assert all(v[0] == 0 for v in scores.values()), scores
-    autograded = graded["course"] / "autograded" / "tampered" / graded["assignment"]
-    (nb_path,) = autograded.glob("*.ipynb")
-    for cell in C.read(nb_path).cells:
-        if cell.metadata.get("nbgrader", {}).get("grade") and cell.cell_type == "code":
-            assert cell.source.strip() != "pass", f"test cell {C.grade_id(cell)} was not restored"
+    def test_tampered_tests_are_restored_and_score_zero(self, graded):
+        scores = graded["scores"]["tampered"]
+        assert all(v[0] == 0 for v in scores.values()), scores
+        autograded = graded["course"] / "autograded" / "tampered" / graded["assignment"]
+        (nb_path,) = autograded.glob("*.ipynb")
+        for cell in C.read(nb_path).cells:
+            if cell.metadata.get("nbgrader", {}).get("grade") and cell.cell_type == "code":
+                assert cell.source.strip() != "pass", f"test cell {C.grade_id(cell)} was not restored"
 
 
-def test_partial_submission_loses_only_the_parts_it_gets_wrong(graded):
-    """Each mistake of the partial submission costs its own part, and nothing else."""
-    scores = graded["scores"]["partial"]
-    expected = graded["partial"].EXPECTED
-    assert set(expected) == set(scores), (
-        f"tests/partials/{graded['assignment']}.py: EXPECTED must state 'full' or 'zero' for every "
-        f"auto-graded cell {sorted(scores)}")
-    assert set(expected.values()) == {"full", "zero"}, "the partial submission must be partly right"
-    def outcome(got: float, top: float) -> str:
-        return "full" if got == top else "zero" if got == 0 else f"{got:g}/{top:g}"
+    def test_partial_submission_loses_only_the_parts_it_gets_wrong(self, graded):
+        """Each mistake of the partial submission costs its own part, and nothing else."""
+        scores = graded["scores"]["partial"]
+        expected = graded["partial"].EXPECTED
+        assert set(expected) == set(scores), (
+            f"tests/partials/{graded['assignment']}.py: EXPECTED must state 'full' or 'zero' for every "
+            f"auto-graded cell {sorted(scores)}")
+        assert set(expected.values()) == {"full", "zero"}, "the partial submission must be partly right"
+        def outcome(got: float, top: float) -> str:
+            return "full" if got == top else "zero" if got == 0 else f"{got:g}/{top:g}"
 
-    wrong = {gid: f"expected {expect}, got {outcome(*scores[gid])}"
-             for gid, expect in expected.items() if outcome(*scores[gid]) != expect}
-    assert not wrong, f"{graded['assignment']}, partial submission: {wrong}"
-
-
-def test_failed_tests_name_the_mistake(graded):
-    """The error of each failed test of the partial submission names the actual mistake."""
-    messages = getattr(graded["partial"], "MESSAGES", {})
-    assert messages, f"tests/partials/{graded['assignment']}.py: MESSAGES must name what each failure says"
-    for gid, words in messages.items():
-        assert graded["partial"].EXPECTED[gid] == "zero", f"{gid} is expected to pass, it has no message"
-        text = error_text(graded["course"], "partial", graded["assignment"], gid)
-        missing = [w for w in words if w.lower() not in text.lower()]
-        assert not missing, f"{gid}: the error does not mention {missing}:\n{text}"
+        wrong = {gid: f"expected {expect}, got {outcome(*scores[gid])}"
+                 for gid, expect in expected.items() if outcome(*scores[gid]) != expect}
+        assert not wrong, f"{graded['assignment']}, partial submission: {wrong}"
 
 
-def test_equivalent_variant_scores_full_marks(graded):
-    """A correct submission written differently (tests/partials/, VARIANT_CELLS) loses nothing."""
-    scores = graded["scores"]["variant"]
-    lost = {k: v for k, v in scores.items() if v[0] != v[1]}
-    errors = {gid: error_text(graded["course"], "variant", graded["assignment"], gid)[-600:] for gid in lost}
-    assert not lost, f"{graded['assignment']}: a correct variant loses points in {lost}: {errors}"
+    def test_failed_tests_name_the_mistake(self, graded):
+        """The error of each failed test of the partial submission names the actual mistake."""
+        messages = getattr(graded["partial"], "MESSAGES", {})
+        assert messages, f"tests/partials/{graded['assignment']}.py: MESSAGES must name what each failure says"
+        for gid, words in messages.items():
+            assert graded["partial"].EXPECTED[gid] == "zero", f"{gid} is expected to pass, it has no message"
+            text = error_text(graded["course"], "partial", graded["assignment"], gid)
+            missing = [w for w in words if w.lower() not in text.lower()]
+            assert not missing, f"{gid}: the error does not mention {missing}:\n{text}"
 
 
-def test_declared_points_match_the_gradebook(graded):
-    """The introduction's '(N points)' equals the assignment's maximum in the gradebook,
-    and each manually graded part is counted once."""
-    intro = graded["student"].cells[0].source
-    match = re.search(r"\((\d+) points\)", intro)
-    assert match, "the introduction must state the total, e.g. '**How it is graded** (17 points)'"
-    declared = int(match.group(1))
-    assert graded["max_score"] == declared, (
-        f"the introduction says {declared} points, the gradebook's maximum is {graded['max_score']:g}")
-    source = graded["source"]
-    auto = {C.grade_id(c): float(c.metadata["nbgrader"]["points"]) for c in source.cells
-            if C.grade_id(c) in auto_graded_ids(source)}
-    manual = manually_graded(source)
-    assert manual, "every assignment needs at least one manually graded written answer"
-    assert len(auto) >= 3, "every assignment needs at least three auto-graded parts"
-    assert sum(auto.values()) + sum(manual.values()) == declared
-    doubled = [C.grade_id(c) for c in source.cells
-               if c.metadata.get("nbgrader", {}).get("grade") and c.metadata["nbgrader"].get("task")]
-    assert not doubled, f"cells with both grade and task count twice in the gradebook: {doubled}"
+    def test_equivalent_variant_scores_full_marks(self, graded):
+        """A correct submission written differently (tests/partials/, VARIANT_CELLS) loses nothing."""
+        scores = graded["scores"]["variant"]
+        lost = {k: v for k, v in scores.items() if v[0] != v[1]}
+        errors = {gid: error_text(graded["course"], "variant", graded["assignment"], gid)[-600:] for gid in lost}
+        assert not lost, f"{graded['assignment']}: a correct variant loses points in {lost}: {errors}"
+
+
+    def test_declared_points_match_the_gradebook(self, graded):
+        """The introduction's '(N points)' equals the assignment's maximum in the gradebook,
+        and each manually graded part is counted once."""
+        intro = graded["student"].cells[0].source
+        match = re.search(r"\((\d+) points\)", intro)
+        assert match, "the introduction must state the total, e.g. '**How it is graded** (17 points)'"
+        declared = int(match.group(1))
+        assert graded["max_score"] == declared, (
+            f"the introduction says {declared} points, the gradebook's maximum is {graded['max_score']:g}")
+        source = graded["source"]
+        auto = {C.grade_id(c): float(c.metadata["nbgrader"]["points"]) for c in source.cells
+                if C.grade_id(c) in auto_graded_ids(source)}
+        manual = manually_graded(source)
+        assert manual, "every assignment needs at least one manually graded written answer"
+        assert len(auto) >= 3, "every assignment needs at least three auto-graded parts"
+        assert sum(auto.values()) + sum(manual.values()) == declared
+        doubled = [C.grade_id(c) for c in source.cells
+                   if c.metadata.get("nbgrader", {}).get("grade") and c.metadata["nbgrader"].get("task")]
+        assert not doubled, f"cells with both grade and task count twice in the gradebook: {doubled}"
+
+
+# Two classes of two assignments each: pytest-xdist (--dist loadscope) gives each class
+# to one worker, so the four nbgrader runs (the longest fixtures of the suite) are shared
+# between the two workers instead of queueing on one.
+@pytest.mark.parametrize("graded", C.ASSIGNMENTS[0::2], indirect=True, scope="class")
+class TestAssignmentsEven(AssignmentPipeline):
+    pass
+
+
+@pytest.mark.parametrize("graded", C.ASSIGNMENTS[1::2], indirect=True, scope="class")
+class TestAssignmentsOdd(AssignmentPipeline):
+    pass
