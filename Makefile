@@ -16,12 +16,14 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 # Assignment ids: one folder per assignment in source/.
 ASSIGNMENTS := $(notdir $(wildcard source/*))
 
-.PHONY: help install book test test-fast bench grade assignments execute lock clean wheel student-bundle
+.PHONY: help install book test test-fast bench seeds grade assignments execute lock clean wheel student-bundle
 
 help:
 	@echo "make book         install (if needed) and build the site into _build/html (warnings are errors)"
 	@echo "make test         install (if needed) and run the whole test suite (unit, nbval, nbgrader pipeline, leaks, book)"
 	@echo "make bench        time every notebook, each autograde, the sandbox's overhead and the book build"
+	@echo "make seeds [K=5] [NB=chapters]  re-run chapters and assignments under K seeds; report how results move"
+	@echo "                  (reference/seeds.json and the book page reference/stability.md)"
 	@echo "make grade ASSIGNMENT=a1_rnn_vs_lstm [JOBS=2] [SCHEDULER=tcp://host:8786]"
 	@echo "                  grade every submission in submitted/ (sandboxed, screened; JOBS at a time, or on a Dask cluster)"
 	@echo "make assignments  regenerate assignments/ and solutions/ from source/ with nbgrader"
@@ -58,6 +60,10 @@ test-fast: install
 # make bench [BENCH="sandbox autograde"]: all benchmarks, or the named ones
 bench: install
 	$(PY) tools/bench.py $(BENCH)
+
+# make seeds [K=5] [NB="chapters source"]: the seed sweep (slow: every notebook K times)
+seeds: install
+	$(PY) tools/seeds.py --seeds $(or $(K),5) $(NB)
 
 # make grade ASSIGNMENT=a1_rnn_vs_lstm [JOBS=N] [SCHEDULER=tcp://host:8786]: grade everyone in submitted/, sandboxed
 grade: install

@@ -25,6 +25,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from lstm_course.data import windows  # noqa: F401  (re-exported: chapter 7 calls bt.windows)
+from lstm_course.notebook import seeded
 from lstm_course.plots import CELL_COLOR, INPUT_COLOR, OUTPUT_COLOR
 
 BACKWARD_COLOR = "#e6d5f0"
@@ -66,7 +67,7 @@ def offset_recall(
         raise ValueError(f"need at least one offset, each shorter than length={length}")
     if n_symbols < 2:
         raise ValueError("need at least two symbols")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seeded(seed))
     symbols = rng.integers(0, n_symbols, size=(n, length))
     y = np.zeros((n, length, len(offsets)), dtype=np.int64)
     valid = np.zeros((n, length, len(offsets)), dtype=np.float32)

@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from lstm_course.notebook import seeded
+
 LABELS = ("rotten", "fresh")  # label 0, label 1
 
 
@@ -72,7 +74,8 @@ def split_by_group(
 
     Reviews of the same film share names and vocabulary; a random row split
     would let the model see a film's other reviews at training time and
-    overstate its accuracy. Whole groups are shuffled with ``seed`` and
+    overstate its accuracy. Whole groups are shuffled with ``seed`` (shifted
+    in a seed sweep, see :func:`lstm_course.notebook.seeded`) and
     assigned to the test side until it holds ``test_fraction`` of the rows.
     """
     if not 0.0 < test_fraction < 1.0:
@@ -80,7 +83,7 @@ def split_by_group(
     if group not in frame.columns:
         raise KeyError(f"no column {group!r}; columns are {list(frame.columns)}")
     sizes = frame.groupby(group, sort=True).size()
-    order = np.random.default_rng(seed).permutation(len(sizes))
+    order = np.random.default_rng(seeded(seed)).permutation(len(sizes))
     shuffled = sizes.iloc[order]
     in_test = shuffled.cumsum() <= test_fraction * len(frame)
     test_groups = set(shuffled.index[in_test.to_numpy()])

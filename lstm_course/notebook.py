@@ -42,9 +42,11 @@ def seed_offset() -> int:
 def seeded(seed: int) -> int:
     """``seed`` shifted by :func:`seed_offset`.
 
-    :func:`reset` and :func:`setup` apply it to the global seed; data splits
-    and task generators that take a seed of their own should get
-    ``seeded(n)`` too, so that a sweep over ``LSTM_COURSE_SEED`` moves them
+    :func:`reset` and :func:`setup` apply it to the global seed. The task
+    generators (:mod:`lstm_course.tasks`, :mod:`lstm_course.bidirectional_tasks`),
+    the data splits (:func:`lstm_course.data.split_by_group`) and the NumPy RNN
+    (:mod:`lstm_course.numpy_rnn`) apply it to the seed they are given, so a
+    sweep over ``LSTM_COURSE_SEED`` moves the model, the data and the task
     together. Without the variable every seed is what the code says.
     """
     return seed + seed_offset()

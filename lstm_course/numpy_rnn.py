@@ -28,6 +28,8 @@ from typing import Callable, Iterator, ParamSpec, TypeVar
 
 import numpy as np
 
+from lstm_course.notebook import seeded
+
 PARAM_NAMES: tuple[str, ...] = ("w_x", "w_h", "b", "w_y", "b_y")
 
 _P = ParamSpec("_P")
@@ -137,7 +139,7 @@ def init_rnn(
     """
     if min(n_inputs, n_hidden, n_outputs) < 1:
         raise ValueError("layer sizes must be positive")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seeded(seed))
     return RNNParams(
         w_x=rng.normal(0.0, 1.0 / np.sqrt(n_inputs), size=(n_inputs, n_hidden)),
         w_h=recurrent_scale * orthogonal(n_hidden, rng),
@@ -358,7 +360,7 @@ def train_sgd(
     that overflows stops early (the log then ends with ``inf``/``nan``).
     """
     params = params.copy()
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seeded(seed))
     target = np.asarray(target, dtype=np.float64).reshape(len(x), -1)
     losses, grad_norms, step_norms = [], [], []
     with np.errstate(over="ignore", invalid="ignore"):

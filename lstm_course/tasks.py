@@ -1,7 +1,8 @@
 """Controlled long-lag tasks after Hochreiter & Schmidhuber (1997).
 
-Each generator is deterministic for a given ``seed`` and returns float32
-arrays shaped for Keras: inputs ``(n, length, features)``, targets as noted.
+Each generator is deterministic for a given ``seed`` (shifted by
+``$LSTM_COURSE_SEED`` in a seed sweep, see :func:`lstm_course.notebook.seeded`)
+and returns float32 arrays shaped for Keras: inputs ``(n, length, features)``, targets as noted.
 They are for the theory chapters and the RNN-vs-LSTM assignment; case
 studies use real data.
 """
@@ -9,6 +10,8 @@ studies use real data.
 from __future__ import annotations
 
 import numpy as np
+
+from lstm_course.notebook import seeded
 
 
 def _check(n: int, length: int, minimum: int) -> None:
@@ -19,7 +22,8 @@ def _check(n: int, length: int, minimum: int) -> None:
 
 
 def adding_problem(n: int, length: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """The adding problem (experiment 4 of Hochreiter & Schmidhuber, 1997).
+    """The adding problem (experiment 4 of Hochreiter & Schmidhuber, 1997), in
+    the form used by Le, Jaitly & Hinton (2015).
 
     Each sequence has two channels: channel 0 holds values drawn uniformly
     from [0, 1); channel 1 is a marker, 1 at exactly two steps and 0 elsewhere.
@@ -31,7 +35,7 @@ def adding_problem(n: int, length: int, seed: int = 0) -> tuple[np.ndarray, np.n
     Predicting the mean of ``y`` gives a mean squared error of about 1/6.
     """
     _check(n, length, 2)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seeded(seed))
     x = np.zeros((n, length, 2), dtype=np.float32)
     x[:, :, 0] = rng.uniform(0.0, 1.0, size=(n, length))
     half = length // 2
@@ -59,7 +63,7 @@ def temporal_order(
     are X and Y) and integer labels ``y`` of shape ``(n,)``.
     """
     _check(n, length, 10)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seeded(seed))
     depth = 2 + n_symbols
     symbols = rng.integers(2, depth, size=(n, length))
     first = rng.integers(length // 10, 2 * length // 10 + 1, size=n)
@@ -91,7 +95,7 @@ def copy_task(
     if n_items < 1 or lag < 0:
         raise ValueError("need n_items >= 1 and lag >= 0")
     _check(n, 1, 1)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seeded(seed))
     blank, marker = n_symbols, n_symbols + 1
     length = 2 * n_items + lag + 1
     items = rng.integers(0, n_symbols, size=(n, n_items))

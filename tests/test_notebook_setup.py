@@ -39,6 +39,29 @@ def test_seed_sweep_shifts_every_seed(monkeypatch):
         seed_offset()
 
 
+def test_seed_sweep_moves_tasks_splits_and_numpy_rnn(monkeypatch):
+    import pandas as pd
+
+    from lstm_course import bidirectional_tasks, data, numpy_rnn, tasks
+
+    frame = pd.DataFrame({"movie": np.repeat(np.arange(20), 3), "text": "x"})
+
+    def draws(seed):
+        return [
+            tasks.adding_problem(4, 6, seed=seed)[0],
+            bidirectional_tasks.offset_recall(3, 5, [-1, 1], seed=seed).x,
+            data.split_by_group(frame, "movie", 0.3, seed=seed).test["movie"].to_numpy(),
+            numpy_rnn.init_rnn(2, 3, seed=seed).w_x,
+        ]
+
+    monkeypatch.delenv(SEED_ENV, raising=False)
+    plain = draws(2)
+    monkeypatch.setenv(SEED_ENV, "2")
+    shifted = draws(0)  # 0 + 2
+    assert all(np.array_equal(a, b) for a, b in zip(plain, shifted))
+    assert not np.array_equal(draws(2)[0], plain[0])
+
+
 def test_quiet_tensorflow_keeps_existing_values():
     env = {"TF_CPP_MIN_LOG_LEVEL": "1"}
     quiet_tensorflow(env)
