@@ -20,7 +20,7 @@ Data and tasks
     :mod:`~lstm_course.bidirectional_tasks` (tasks that need future context).
 Models and theory
     :mod:`~lstm_course.params` (parameter-count formulas),
-    :mod:`~lstm_course.seed_models` (the seed architectures),
+    :mod:`~lstm_course.seed_models` (the reference architectures from course projects),
     :mod:`~lstm_course.numpy_rnn` and :mod:`~lstm_course.numpy_lstm` (from-scratch
     recurrent cells checked against Keras), :mod:`~lstm_course.embeddings`,
     :mod:`~lstm_course.layer_demos`, :mod:`~lstm_course.hyperparams`.

@@ -188,7 +188,8 @@ def dense_stack(
     Block ``i`` computes ``f = Dense(width, activation)(h)``; a plain stack
     continues with ``h = f``, a residual one with ``h = h + f`` (layers
     ``block_i`` and ``skip_i``). ``branch_scale`` sets the variance scale of
-    the blocks' kernel initialiser (``VarianceScaling``, fan-in); ``None``
+    the blocks' kernel initialiser (``VarianceScaling``, fan-in; 2.0 is
+    ``he_normal``); ``None``
     keeps Keras' default (Glorot uniform). The encoder is named ``encoder``.
     """
     import keras

@@ -1,13 +1,16 @@
-"""The architectures of the course's seed documents, as Keras builders.
+"""Keras builders for the reference models that the chapters take from course projects.
 
 Chapters build them to show their summaries (nbval compares them) and to
 derive their parameter counts by formula. Each builder takes the sizes that
-depend on the data as arguments; defaults are the seeds' own values.
+depend on the data as arguments; defaults are the projects' own values.
 
-* seed 004: sentiment classifiers on word indices (LSTM, stacked BiLSTM);
-* seed 002: an LSTM over 13 features with a small dense head;
-* seed 001: a bidirectional LSTM tagger (one tag per token);
-* seed 000: two BiLSTM layers followed by two residual Dense blocks.
+* the sentiment LSTM and the stacked bidirectional sentiment model: sentiment
+  classifiers on word indices (LSTM, stacked BiLSTM);
+* the 13-feature sequence classifier: an LSTM over 13 features with a small
+  dense head;
+* the BiLSTM tagger: a bidirectional LSTM tagger (one tag per token);
+* the residual BiLSTM classifier: two BiLSTM layers followed by two residual
+  Dense blocks.
 """
 
 from __future__ import annotations
@@ -16,7 +19,10 @@ from typing import Any
 
 
 def sentiment_lstm(vocab_size: int = 10_000, embed_dim: int = 64, units: int = 128) -> Any:
-    """Embedding -> LSTM -> Dense(1) (logits). 738,945 parameters with the defaults."""
+    """The sentiment LSTM: Embedding -> LSTM -> Dense(1) (logits).
+
+    738,945 parameters with the defaults.
+    """
     import keras
     from keras import layers
 
@@ -32,7 +38,10 @@ def sentiment_lstm(vocab_size: int = 10_000, embed_dim: int = 64, units: int = 1
 
 
 def sentiment_stacked_bilstm(vocab_size: int = 10_000, embed_dim: int = 64, units: int = 128) -> Any:
-    """Embedding -> BiLSTM(seq) -> BiLSTM -> Dense(1). 1,232,129 parameters with the defaults."""
+    """The stacked bidirectional sentiment model.
+
+    Embedding -> BiLSTM(seq) -> BiLSTM -> Dense(1). 1,232,129 parameters with the defaults.
+    """
     import keras
     from keras import layers
 
@@ -49,7 +58,10 @@ def sentiment_stacked_bilstm(vocab_size: int = 10_000, embed_dim: int = 64, unit
 
 
 def lstm_feature_classifier(n_features: int = 13, units: int = 32, hidden: int = 10, n_classes: int = 2) -> Any:
-    """LSTM(32) over 13 features -> Dense(10, relu) -> Dense(2, softmax): 6,240 parameters."""
+    """The 13-feature sequence classifier.
+
+    LSTM(32) over 13 features -> Dense(10, relu) -> Dense(2, softmax): 6,240 parameters.
+    """
     import keras
     from keras import layers
 
@@ -73,7 +85,10 @@ def bilstm_tagger(
     spatial_dropout: float = 0.1,
     recurrent_dropout: float = 0.1,
 ) -> Any:
-    """Seed 001: Input -> Embedding -> SpatialDropout1D -> BiLSTM(seq) -> TimeDistributed(Dense softmax)."""
+    """The BiLSTM tagger (one tag per token).
+
+    Input -> Embedding -> SpatialDropout1D -> BiLSTM(seq) -> TimeDistributed(Dense softmax).
+    """
     import keras
     from keras import layers
 
@@ -95,8 +110,10 @@ def residual_bilstm(
     n_outputs: int = 1,
     max_len: int | None = None,
 ) -> Any:
-    """Seed 000: Embedding -> SpatialDropout1D(0.25) -> 2 x BiLSTM(128) -> pooled
-    features (4 x 128 = 512) -> two residual Dense(512) blocks (relu, then tanh)
+    """The residual BiLSTM classifier.
+
+    Embedding -> SpatialDropout1D(0.25) -> 2 x BiLSTM(128) -> pooled features
+    (4 x 128 = 512) -> two residual Dense(512) blocks (relu, then tanh)
     -> Dense(n_outputs, sigmoid).
 
     The BiLSTM's per-step outputs (2 x 128) are pooled by global max and global
@@ -121,5 +138,8 @@ def residual_bilstm(
 
 
 def seed000_learning_rate(epoch: int) -> float:
-    """Seed 000's schedule: 1e-3 * 0.6 ** epoch (for keras.callbacks.LearningRateScheduler)."""
+    """The residual BiLSTM classifier's learning-rate schedule: 1e-3 * 0.6 ** epoch.
+
+    Pass it to keras.callbacks.LearningRateScheduler.
+    """
     return 1e-3 * 0.6**epoch
