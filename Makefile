@@ -63,7 +63,7 @@ bench: install
 
 # make seeds [K=5] [NB="chapters source"]: the seed sweep (slow: every notebook K times)
 seeds: install
-	$(PY) tools/seeds.py --seeds $(or $(K),5) $(NB)
+	$(PY) tools/seeds.py --seeds $(or $(K),5) --variants $(NB)
 
 # make grade ASSIGNMENT=a1_rnn_vs_lstm [JOBS=N] [SCHEDULER=tcp://host:8786]: grade everyone in submitted/, sandboxed
 grade: install

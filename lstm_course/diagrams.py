@@ -170,7 +170,11 @@ def draw_gru_cell(ax: Axes, title: str | None = None) -> None:
     """Draw a GRU cell: update gate z, reset gate r, candidate n; one state h.
 
     ``h_t = z * h_{t-1} + (1 - z) * n``: the update gate interpolates between
-    keeping the old state and taking the candidate.
+    keeping the old state and taking the candidate. The candidate is drawn in
+    Keras' default form (``reset_after=True``),
+    ``n = tanh(x W_n + b_n + r * (h_{t-1} U_n + b'_n))``: the box ``U_n`` marks
+    that the reset gate scales the old state *after* its recurrent matrix.
+    The gates' own matrices are inside their boxes, as in the LSTM diagram.
     """
     top, bus, gate_y = 5.0, 0.8, 2.2
     xz, xr, xn = 2.2, 3.6, 6.6
@@ -197,9 +201,13 @@ def draw_gru_cell(ax: Axes, title: str | None = None) -> None:
     _node(ax, xn, 4.2, "×")
     _line(ax, [(xn, 4.45), (xn, top - 0.25)], arrow=True)
     _node(ax, xn, top, "+")
-    # reset gate: scales the old state before it enters the candidate
+    # reset gate: scales the recurrent part of the candidate, h_{t-1} U_n (Keras'
+    # default reset_after=True; the original GRU scales h_{t-1} before U_n)
+    xu = 2.9
     _line(ax, [(xr, gate_y + 0.3), (xr, 3.0 - 0.25)], arrow=True)
-    _line(ax, [(1.0, 3.0), (xr - 0.25, 3.0)], arrow=True)
+    _line(ax, [(1.0, 3.0), (xu - 0.28, 3.0)], arrow=True)
+    _layer(ax, xu, 3.0, "$U_n$", w=0.5, h=0.42)
+    _line(ax, [(xu + 0.28, 3.0), (xr - 0.25, 3.0)], arrow=True)
     _node(ax, xr, 3.0, "×")
     _line(ax, [(xr + 0.25, 3.0), (xn - 0.45, 3.0)], arrow=True)
     _line(ax, [(xn, bus), (xn, 3.0 - 0.3)], arrow=True)

@@ -306,6 +306,10 @@ def sentiment_classifier(
 ) -> Any:
     """Embedding -> [SpatialDropout1D] -> LSTM -> [Dropout] -> Dense(1) logits, uncompiled.
 
+    The reviews are padded at the end (the course's convention), and the
+    embedding masks the padding (``mask_zero=True``), so the LSTM's final state
+    is its state after each review's last word.
+
     With ``dropout > 0`` the same rate is used in three places: whole
     embedding channels are dropped (``SpatialDropout1D``), the LSTM drops its
     recurrent connections (``recurrent_dropout``) and the LSTM's output is
@@ -316,7 +320,7 @@ def sentiment_classifier(
 
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout must be in [0, 1), got {dropout}")
-    stack: list[Any] = [keras.Input((max_len,), dtype="int32"), layers.Embedding(vocab_size, embed_dim)]
+    stack: list[Any] = [keras.Input((max_len,), dtype="int32"), layers.Embedding(vocab_size, embed_dim, mask_zero=True)]
     if dropout:
         stack.append(layers.SpatialDropout1D(dropout))
     stack.append(layers.LSTM(units, recurrent_dropout=dropout))

@@ -11,6 +11,12 @@ depend on the data as arguments; defaults are the projects' own values.
 * the BiLSTM tagger: a bidirectional LSTM tagger (one tag per token);
 * the residual BiLSTM classifier: two BiLSTM layers followed by two residual
   Dense blocks.
+
+The models that read word indices follow the course's padding convention
+(chapter 6): sequences are padded at the end and the embedding masks the
+padding (``mask_zero=True``; masking adds no parameters). The one exception is
+the residual BiLSTM classifier: its ``GlobalMaxPooling1D`` cannot carry a mask
+(Keras drops it with a warning), so that model reads the padding as input.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ def sentiment_lstm(vocab_size: int = 10_000, embed_dim: int = 64, units: int = 1
     return keras.Sequential(
         [
             keras.Input((None,), dtype="int32"),
-            layers.Embedding(vocab_size, embed_dim),
+            layers.Embedding(vocab_size, embed_dim, mask_zero=True),
             layers.LSTM(units),
             layers.Dense(1),
         ],
@@ -48,7 +54,7 @@ def sentiment_stacked_bilstm(vocab_size: int = 10_000, embed_dim: int = 64, unit
     return keras.Sequential(
         [
             keras.Input((None,), dtype="int32"),
-            layers.Embedding(vocab_size, embed_dim),
+            layers.Embedding(vocab_size, embed_dim, mask_zero=True),
             layers.Bidirectional(layers.LSTM(units, return_sequences=True)),
             layers.Bidirectional(layers.LSTM(units)),
             layers.Dense(1),
@@ -93,7 +99,7 @@ def bilstm_tagger(
     from keras import layers
 
     words = keras.Input((max_len,), dtype="int32", name="words")
-    x = layers.Embedding(num_words, embed_dim)(words)
+    x = layers.Embedding(num_words, embed_dim, mask_zero=True)(words)
     x = layers.SpatialDropout1D(spatial_dropout)(x)
     x = layers.Bidirectional(
         layers.LSTM(units, return_sequences=True, recurrent_dropout=recurrent_dropout)
@@ -120,6 +126,9 @@ def residual_bilstm(
     average and concatenated, which gives the 4 x 128 = 512 features that the
     Dense(512) blocks add back onto (``h + Dense(h)``): a skip connection needs
     equal widths.
+
+    Its embedding does not mask the padding: ``GlobalMaxPooling1D`` cannot
+    carry a mask, so the pooled maximum would include the padded steps anyway.
     """
     import keras
     from keras import layers

@@ -66,3 +66,42 @@ def bag_of_words_accuracy(data: SentimentData, C: float = 1.0) -> float:
     with threadpool_limits(limits=1):
         model.fit(train, data.y_train)
         return float(model.score(test, data.y_test))
+
+
+@dataclass(frozen=True)
+class RareClassTask:
+    """A two-class task in which label 1 is rare: word indices and labels."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+
+    @property
+    def majority_accuracy(self) -> float:
+        """Test accuracy of always answering the common class, 0."""
+        return float(np.mean(self.y_test == 0))
+
+
+def rare_rotten(data: SentimentData, keep: float = 0.1, seed: int = 0) -> RareClassTask:
+    """An imbalanced task from the same reviews: find the rotten ones, when they are rare.
+
+    Every fresh review is kept, and a random fraction ``keep`` of the rotten
+    ones, on both sides of ``data``'s split (so the test set stays of other
+    films). The label is 1 for rotten, the rare class a detector looks for, and
+    0 for fresh. The draw moves with ``LSTM_COURSE_SEED``
+    (:func:`lstm_course.notebook.seeded`).
+    """
+    from lstm_course.notebook import seeded
+
+    if not 0.0 < keep <= 1.0:
+        raise ValueError(f"keep must be in (0, 1], got {keep}")
+    rng = np.random.default_rng(seeded(seed))
+
+    def thin(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        rows = (y == 1) | (rng.random(len(y)) < keep)
+        return x[rows], (1 - y[rows]).astype(np.int64)
+
+    x_train, y_train = thin(data.x_train, data.y_train)
+    x_test, y_test = thin(data.x_test, data.y_test)
+    return RareClassTask(x_train, y_train, x_test, y_test)

@@ -4,8 +4,11 @@ Used by the assignment ``a4_sentiment``. A student builds a baseline
 ``Embedding -> LSTM -> Dense(1)`` classifier, then runs *one* experiment that
 changes exactly one thing about it. This module provides
 
-* :func:`sentiment_arrays`: the reviews as front-padded integer arrays, with a
-  validation set split off the training reviews *by film* (as the test set is);
+* :func:`sentiment_arrays`: the reviews as integer arrays, padded at the end
+  (the course's convention; the model masks the padding with
+  ``Embedding(..., mask_zero=True)``), with a validation set split off the
+  training reviews *by film* (as the test set is), and
+  :func:`arrays_for`, the arrays of another sequence length;
 * :class:`Experiment`: what an experiment consists of (a model, the number of
   word positions it reads, the callbacks passed to ``fit``);
 * :func:`binary_accuracy`: accuracy from predictions, for a model that outputs
@@ -85,7 +88,7 @@ class Experiment:
 
 @dataclass(frozen=True)
 class SentimentArrays:
-    """Front-padded word indices and labels, ready for ``model.fit``.
+    """Word indices padded at the end, and labels, ready for ``model.fit``.
 
     ``x_train``/``x_val`` come from the training reviews, split by film;
     ``x_test`` holds the test reviews (other films again). ``train_rows`` and
@@ -106,42 +109,19 @@ class SentimentArrays:
         return int(self.x_train.shape[1])
 
 
-def pad_front(x: np.ndarray) -> np.ndarray:
-    """Move the padding (index 0) of every row to the front, keeping the word order.
-
-    ``[5, 7, 9, 0, 0] -> [0, 0, 5, 7, 9]``. A recurrent layer that reads
-    front-padded rows ends on the last real word, so its final state does not
-    have to survive a run of padding steps (Keras' ``pad_sequences`` pads at
-    the front by default for the same reason).
-    """
-    x = np.asarray(x)
-    order = np.argsort(x != 0, axis=1, kind="stable")  # zeros first, words in order
-    return np.take_along_axis(x, order, axis=1)
-
-
-def sentiment_arrays(
-    data: SentimentData, max_len: int | None = None, val_fraction: float = 0.1, seed: int = 0
-) -> SentimentArrays:
-    """Front-padded arrays of ``max_len`` word positions (default: as loaded).
-
-    A review longer than ``max_len`` keeps its first ``max_len`` tokens, as in
-    :func:`lstm_course.sentiment.load_sentiment`. ``val_fraction`` of the
-    training reviews become the validation set, whole films at a time, so no
-    film is on both sides.
-    """
-    train, test = data.split.train, data.split.test
+def _encoded(data: SentimentData, max_len: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """All training and test reviews as ``max_len`` word positions (default: as loaded)."""
     if max_len is None or max_len == data.x_train.shape[1]:
-        x_train, x_test = data.x_train, data.x_test
-    else:
-        if max_len < 1:
-            raise ValueError(f"max_len must be positive, got {max_len}")
-        x_train = data.vocab.encode(train["text"], max_len)
-        x_test = data.vocab.encode(test["text"], max_len)
-    rows = train.assign(_row=np.arange(len(train)))
-    parts = split_by_group(rows, "movie", test_fraction=val_fraction, seed=seed)
-    fit_rows = parts.train["_row"].to_numpy()
-    val_rows = parts.test["_row"].to_numpy()
-    x_train, x_test = pad_front(x_train), pad_front(x_test)
+        return data.x_train, data.x_test
+    if max_len < 1:
+        raise ValueError(f"max_len must be positive, got {max_len}")
+    return (data.vocab.encode(data.split.train["text"], max_len),
+            data.vocab.encode(data.split.test["text"], max_len))
+
+
+def _arrays(data: SentimentData, max_len: int | None, fit_rows: np.ndarray,
+            val_rows: np.ndarray) -> SentimentArrays:
+    x_train, x_test = _encoded(data, max_len)
     return SentimentArrays(
         x_train=x_train[fit_rows],
         y_train=data.y_train[fit_rows],
@@ -152,6 +132,32 @@ def sentiment_arrays(
         train_rows=fit_rows,
         val_rows=val_rows,
     )
+
+
+def sentiment_arrays(
+    data: SentimentData, max_len: int | None = None, val_fraction: float = 0.1, seed: int = 0
+) -> SentimentArrays:
+    """Arrays of ``max_len`` word positions (default: as loaded), padded at the end.
+
+    A review longer than ``max_len`` keeps its first ``max_len`` tokens and a
+    shorter one is followed by padding (index 0), as in
+    :func:`lstm_course.sentiment.load_sentiment`. That is the course's
+    convention, and a model follows it by masking the padding
+    (``Embedding(..., mask_zero=True)``). ``val_fraction`` of the training
+    reviews become the validation set, whole films at a time, so no film is on
+    both sides.
+    """
+    rows = data.split.train.assign(_row=np.arange(len(data.split.train)))
+    parts = split_by_group(rows, "movie", test_fraction=val_fraction, seed=seed)
+    return _arrays(data, max_len, parts.train["_row"].to_numpy(), parts.test["_row"].to_numpy())
+
+
+def arrays_for(arrays: SentimentArrays, data: SentimentData, max_len: int) -> SentimentArrays:
+    """The reviews and split of ``arrays`` read at ``max_len`` word positions
+    (``arrays`` itself if it already has that length)."""
+    if max_len == arrays.max_len:
+        return arrays
+    return _arrays(data, max_len, arrays.train_rows, arrays.val_rows)
 
 
 # --------------------------------------------------------------------------
@@ -197,7 +203,7 @@ def _kind(layer: Any) -> str:
 def assert_baseline_layers(
     model: Any, vocab_size: int = VOCAB_SIZE, embed_dim: int = EMBED_DIM, units: int = UNITS
 ) -> None:
-    """``Embedding(vocab_size, embed_dim) -> LSTM(units) -> Dense(1)``, layer by layer.
+    """``Embedding(vocab_size, embed_dim, mask_zero=True) -> LSTM(units) -> Dense(1)``, layer by layer.
 
     Each layer's parameter count is compared with its formula, and a mismatch
     is explained (swapped Embedding arguments, return_sequences left on, a
@@ -225,6 +231,12 @@ def assert_baseline_layers(
     if emb.count_params() != params.embedding_params(vocab_size, embed_dim):
         raise AssertionError(f"the Embedding has {emb.count_params():,} parameters, expected "
                              f"{params.embedding_params(vocab_size, embed_dim):,}.")
+    if not emb.mask_zero:
+        raise AssertionError(
+            "the Embedding does not mask the padding: the reviews are padded at the end with "
+            "index 0, so without a mask the LSTM reads the padding after the last word and its "
+            "final state comes from the padding steps. Use layers.Embedding(vocab_size, embed_dim, "
+            "mask_zero=True).")
 
     if any(isinstance(l, keras.layers.Bidirectional) for l in model.layers):
         raise AssertionError("the baseline has one plain LSTM layer: leave Bidirectional for the "
@@ -441,7 +453,8 @@ def assert_compile_model(
 def describe(model: Any, max_len: int = MAX_LEN, callbacks: list[Any] | None = None) -> dict[str, Any]:
     """The aspects of a sentiment experiment, in comparable form.
 
-    Keys: ``embedding`` ((input_dim, output_dim) per Embedding), ``recurrent
+    Keys: ``embedding`` ((input_dim, output_dim) per Embedding), ``masking``
+    (whether every Embedding masks the padding, ``mask_zero=True``), ``recurrent
     layers`` ((kind, units, return_sequences, bidirectional) per layer),
     ``dropout`` (every non-zero rate), ``dense layers`` (units per Dense),
     ``other layers`` (any other layer class), ``max_len`` and ``callbacks``
@@ -449,11 +462,12 @@ def describe(model: Any, max_len: int = MAX_LEN, callbacks: list[Any] | None = N
     """
     import keras
 
-    embedding, recurrent, dropout, dense, other = [], [], [], [], []
+    embedding, masks, recurrent, dropout, dense, other = [], [], [], [], [], []
     for layer in model.layers:
         inner, kind = _inner(layer), _kind(layer)
         if isinstance(layer, keras.layers.Embedding):
             embedding.append((int(layer.input_dim), int(layer.output_dim)))
+            masks.append(bool(layer.mask_zero))
         elif kind in _RECURRENT_LAYERS:
             bidirectional = isinstance(layer, keras.layers.Bidirectional)
             merge = layer.merge_mode if bidirectional else None
@@ -469,6 +483,7 @@ def describe(model: Any, max_len: int = MAX_LEN, callbacks: list[Any] | None = N
             other.append(kind)
     return {
         "embedding": embedding,
+        "masking": bool(masks) and all(masks),
         "recurrent layers": recurrent,
         "dropout": dropout,
         "dense layers": dense,
@@ -479,9 +494,10 @@ def describe(model: Any, max_len: int = MAX_LEN, callbacks: list[Any] | None = N
 
 
 def baseline_description() -> dict[str, Any]:
-    """:func:`describe` of the baseline ``Embedding(10000, 64) -> LSTM(128) -> Dense(1)``."""
+    """:func:`describe` of the baseline ``Embedding(10000, 64, mask_zero=True) -> LSTM(128) -> Dense(1)``."""
     return {
         "embedding": [(VOCAB_SIZE, EMBED_DIM)],
+        "masking": True,
         "recurrent layers": [("LSTM", UNITS, False, False, None)],
         "dropout": [],
         "dense layers": [1],

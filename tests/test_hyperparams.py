@@ -168,5 +168,10 @@ def test_sentiment_classifier_layers_and_parameters():
     assert dropped.layers[2].recurrent_dropout == 0.5
     assert dropped.count_params() == plain.count_params()
     assert dropped(np.ones((2, 20), "int32")).shape == (2, 1)
+    # the padding at the end is masked: a padded review scores like the review alone
+    review = np.zeros((1, 20), "int32")
+    review[0, :3] = [5, 7, 9]
+    embedding, lstm, dense = plain.layers
+    np.testing.assert_allclose(plain(review), dense(lstm(embedding(review[:, :3]))), atol=1e-6)
     with pytest.raises(ValueError):
         hp.sentiment_classifier(1000, 20, dropout=1.0)

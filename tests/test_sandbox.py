@@ -182,3 +182,17 @@ def test_kernel_dies_with_the_grader(tmp_path):
             break
         time.sleep(0.2)
     assert not Path(f"/proc/{launcher}").exists(), "the launcher outlived the grader"
+
+
+def test_the_seed_sweep_variable_never_reaches_a_kernel(workdir, monkeypatch):
+    """LSTM_COURSE_SEED moves the hidden tests' data: a sweep left set in the
+    grader's shell must not change a grade, with or without the sandbox."""
+    from lstm_course.notebook import SEED_ENV
+
+    assert SEED_ENV in sandbox.DROP_ENV
+    monkeypatch.setenv(SEED_ENV, "7")
+    seen = run(f"import os, json\nprint(json.dumps(os.environ.get({SEED_ENV!r})))\n", workdir)
+    assert seen is None
+    env = {SEED_ENV: "7", "PATH": "/bin"}
+    sandbox.clear_course_env(env)  # what the grader does before a kernel without the sandbox
+    assert env == {"PATH": "/bin"}

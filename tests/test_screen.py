@@ -740,7 +740,7 @@ class Scale(keras.layers.Layer):
 def build_experiment():
     model = keras.Sequential([
         keras.Input((None,), dtype="int32"),
-        layers.Embedding(VOCAB_SIZE, 64),
+        layers.Embedding(VOCAB_SIZE, 64, mask_zero=True),
         layers.Bidirectional(layers.LSTM(128, return_sequences=True)),
         layers.Bidirectional(layers.LSTM(128)),
         layers.Dense(1),

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import nbformat
 import numpy as np
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
@@ -72,3 +73,14 @@ def test_sweep_counts_checks_and_spreads_over_two_seeds(tmp_path):
 def test_committed_page_is_rendered_from_the_committed_report():
     report = json.loads(seeds.DEFAULT_REPORT.read_text())
     assert seeds.DEFAULT_PAGE.read_text() == seeds.render_page(report) + "\n"
+
+
+def test_variants_are_the_partials_correct_submissions():
+    found = seeds.variant_cells("a4_sentiment")
+    assert "variant" in found and "build_baseline" in found["variant"]
+    assert seeds.variant_cells("no_such_assignment") == {}
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    nb.cells[0].metadata["nbgrader"] = {"grade_id": "answer", "solution": True}
+    assert seeds.with_cells(nb, {"answer": "x = 2"}).cells[0].source == "x = 2"
+    with pytest.raises(KeyError):
+        seeds.with_cells(nb, {"missing": ""})

@@ -27,8 +27,9 @@ def data():
     return load_sentiment(vocab_size=2_000, max_len=30)
 
 
-def words(*stack, vocab=se.VOCAB_SIZE, dim=se.EMBED_DIM, length=None):
-    return keras.Sequential([keras.Input((length,), dtype="int32"), layers.Embedding(vocab, dim), *stack])
+def words(*stack, vocab=se.VOCAB_SIZE, dim=se.EMBED_DIM, length=None, mask=True):
+    return keras.Sequential([keras.Input((length,), dtype="int32"),
+                             layers.Embedding(vocab, dim, mask_zero=mask), *stack])
 
 
 def baseline(**dense):
@@ -39,26 +40,27 @@ def baseline(**dense):
 # arrays and accuracy
 # --------------------------------------------------------------------------
 
-def test_pad_front_keeps_word_order():
-    x = np.array([[5, 7, 9, 0, 0], [1, 0, 0, 0, 0], [0, 0, 0, 0, 0], [2, 3, 4, 5, 6]])
-    np.testing.assert_array_equal(
-        se.pad_front(x), [[0, 0, 5, 7, 9], [0, 0, 0, 0, 1], [0, 0, 0, 0, 0], [2, 3, 4, 5, 6]])
-
-
 def test_sentiment_arrays_split_and_padding(data):
     a = se.sentiment_arrays(data, val_fraction=0.1)
     assert a.max_len == 30
     assert len(a.x_train) + len(a.x_val) == len(data.x_train)
     assert 0.05 < len(a.x_val) / len(data.x_train) <= 0.1
     assert len(a.x_test) == len(data.x_test) and len(a.y_train) == len(a.x_train)
-    # front-padded: every non-empty review ends on a word
-    assert np.all(a.x_train[:, -1] > 0)
-    assert np.all((a.x_train > 0).sum(axis=1) == (np.sort(a.x_train, axis=1) > 0).sum(axis=1))
+    # padded at the end: every review starts on a word, and no word follows padding
+    assert np.all(a.x_train[:, 0] > 0)
+    words_per_row = (a.x_train > 0).sum(axis=1)
+    assert np.all((a.x_train > 0) == (np.arange(a.max_len) < words_per_row[:, None]))
+    assert (words_per_row < a.max_len).any()  # some reviews are padded
     # a different length keeps the same reviews on each side, in the same order
     short = se.sentiment_arrays(data, max_len=12, val_fraction=0.1)
     assert short.max_len == 12
     np.testing.assert_array_equal(short.y_train, a.y_train)
     np.testing.assert_array_equal(short.y_val, a.y_val)
+    # a shorter length keeps each review's first words
+    np.testing.assert_array_equal(short.x_train, a.x_train[:, :12])
+    assert se.arrays_for(a, data, 30) is a
+    again = se.arrays_for(se.sentiment_arrays(data, val_fraction=0.2, seed=3), data, 12)
+    np.testing.assert_array_equal(again.x_val, data.vocab.encode(data.split.train["text"], 12)[again.val_rows])
 
 
 def test_validation_films_are_not_training_films(data):
@@ -68,7 +70,7 @@ def test_validation_films_are_not_training_films(data):
     assert films_val and films_fit and not films_val & films_fit
     assert sorted(np.concatenate([a.train_rows, a.val_rows])) == list(range(len(movies)))
     np.testing.assert_array_equal(a.y_val, data.y_train[a.val_rows])
-    np.testing.assert_array_equal(a.x_val, se.pad_front(data.x_train[a.val_rows]))
+    np.testing.assert_array_equal(a.x_val, data.x_train[a.val_rows])
 
 
 def test_binary_accuracy_uses_the_right_threshold():
@@ -96,6 +98,7 @@ def test_baseline_layers_accepts_both_output_conventions():
     (lambda: words(layers.LSTM(128), layers.Dense(1), vocab=64, dim=10_000), "swapped"),
     (lambda: words(layers.LSTM(128), layers.Dense(1), vocab=40), "vocabulary size"),
     (lambda: words(layers.LSTM(128), layers.Dense(1), dim=32), "output_dim=32"),
+    (lambda: words(layers.LSTM(128), layers.Dense(1), mask=False), "mask_zero=True"),
     (lambda: words(layers.LSTM(128, return_sequences=True), layers.Dense(1)), "return_sequences"),
     (lambda: words(layers.LSTM(64), layers.Dense(1)), "64 units"),
     (lambda: words(layers.Bidirectional(layers.LSTM(128)), layers.Dense(1)), "Bidirectional"),
@@ -245,6 +248,8 @@ def test_experiment_on_a_faulty_baseline_counts_once():
     ("dropout", lambda: se.Experiment(baseline()), "same as in the baseline"),
     ("dropout", lambda: se.Experiment(words(layers.Dropout(0.2), layers.LSTM(128), layers.Dense(1), dim=32)),
      "also changes embedding"),
+    ("embedding_size", lambda: se.Experiment(words(layers.LSTM(128), layers.Dense(1), dim=32, mask=False)),
+     "also changes masking"),
     ("stacked_bilstm", lambda: se.Experiment(stacked(merge_mode="sum")), "merge_mode"),
     ("stacked_bilstm", lambda: se.Experiment(stacked(units=64)), "128 units"),
     ("stacked_bilstm", lambda: se.Experiment(words(layers.Bidirectional(layers.LSTM(128)), layers.Dense(1))),

@@ -3,6 +3,14 @@
     python tools/seeds.py                          # chapters + source assignments, seeds 0..4
     python tools/seeds.py --seeds 20 source        # the graded tests, seeds 0..19
     python tools/seeds.py --page-only              # re-render the book page from the report
+    python tools/seeds.py --seeds 20 --variants source   # and correct student variants
+
+``--variants`` also runs, for each assignment in ``source/``, the correct
+student submissions written differently from the solution that
+``tests/partials/<assignment>.py`` holds (``VARIANT_CELLS``, which the
+pipeline test grades, and ``SWEEP_VARIANTS``): the source notebook with its
+solution cells replaced, reported as ``<notebook>::<variant>``. A correct
+student must pass every graded test under every seed too.
 
 Each (notebook, seed) pair runs top to bottom in a fresh kernel with
 ``LSTM_COURSE_SEED=seed`` in its environment. :mod:`lstm_course.notebook`
@@ -142,14 +150,52 @@ def code_hash(nb: Any) -> str:
     return hashlib.sha256(code.encode()).hexdigest()[:12]
 
 
+VARIANT_SEP = "::"
+
+
+def variant_cells(assignment: str) -> dict[str, dict[str, str]]:
+    """name -> {grade id: source} of the correct variants in ``tests/partials/<assignment>.py``."""
+    import importlib.util
+
+    path = ROOT / "tests" / "partials" / f"{assignment}.py"
+    if not path.is_file():
+        return {}
+    spec = importlib.util.spec_from_file_location(f"_partial_{assignment}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    found = {"variant": getattr(module, "VARIANT_CELLS", None)}
+    found.update(getattr(module, "SWEEP_VARIANTS", {}))
+    return {name: cells for name, cells in found.items() if cells}
+
+
+def with_cells(nb: Any, cells: dict[str, str]) -> Any:
+    """``nb`` with the sources of the cells of these nbgrader grade ids replaced."""
+    seen = set()
+    for cell in nb.cells:
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if gid in cells:
+            cell.source = cells[gid]
+            seen.add(gid)
+    if set(cells) - seen:
+        raise KeyError(f"no cells with grade ids {sorted(set(cells) - seen)}")
+    return nb
+
+
 def run_one(path: str, seed: int, timeout: int) -> Run:
-    """Execute one notebook under one seed in a fresh kernel (errors do not stop it)."""
+    """Execute one notebook under one seed in a fresh kernel (errors do not stop it).
+
+    ``path`` may name a variant, ``source/a/a.ipynb::variant`` (see :func:`variant_cells`).
+    """
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-    nb_path = ROOT / path  # an absolute path stays itself
+    file, _, variant = path.partition(VARIANT_SEP)
+    nb_path = ROOT / file  # an absolute path stays itself
     nb = nbformat.read(nb_path, as_version=4)
+    if variant:
+        nb = with_cells(nb, variant_cells(nb_path.parent.name)[variant])
     code = code_hash(nb)
     client = NotebookClient(
         nb,
@@ -179,6 +225,12 @@ def _shown(path: Path) -> str:
 def notebooks(targets: list[str]) -> list[str]:
     found: list[str] = []
     for target in targets:
+        if VARIANT_SEP in target:  # one variant of an assignment, named as in the report
+            file, _, name = target.partition(VARIANT_SEP)
+            if name not in variant_cells(Path(file).parent.name):
+                raise SystemExit(f"no variant {name!r} of {file} in tests/partials/")
+            found.append(f"{_shown((ROOT / file).resolve())}{VARIANT_SEP}{name}")
+            continue
         p = (ROOT / target).resolve()
         paths = [p] if p.is_file() else sorted(p.rglob("*.ipynb"))
         found += [_shown(q) for q in paths if ".ipynb_checkpoints" not in q.parts]
@@ -282,6 +334,9 @@ def render_page(report: dict[str, Any]) -> str:
         "  cells of the assignments (kind *graded*). Each must pass under every seed.",
         "- **Numbers** are the values that the prose quotes through `glue`: their median and",
         "  range over the seeds. Where the range is wide, the chapter states it.",
+        "- **Variants**, `<assignment notebook>::<name>`, are correct student submissions written",
+        "  differently from the solution (the course's test submissions, `tests/partials/`): a",
+        "  correct student must pass every graded test under every seed too.",
         "",
     ]
     total = sum(len(s["checks"]) for s in summary.values())
@@ -369,6 +424,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_REPORT, help="the JSON report")
     parser.add_argument("--page", type=Path, default=DEFAULT_PAGE, help="the book page")
     parser.add_argument("--page-only", action="store_true", help="render the page from the report; run nothing")
+    parser.add_argument("--variants", action="store_true",
+                        help="also run the correct student variants of each assignment (tests/partials/)")
     args = parser.parse_args(argv)
 
     if args.page_only:
@@ -376,6 +433,9 @@ def main(argv: list[str] | None = None) -> int:
         report["summary"] = summarise(report.get("runs", []))
     else:
         paths = notebooks(args.targets or list(DEFAULT_TARGETS))
+        if args.variants:
+            paths += [f"{p}{VARIANT_SEP}{name}" for p in paths if p.startswith("source/")
+                      for name in variant_cells(Path(p).parent.name)]
         seeds = list(range(args.first, args.first + args.seeds))
         runs = sweep(paths, seeds, args.jobs, args.timeout)
         report = write_report(args.out, runs, load_report(args.out))

@@ -162,9 +162,12 @@ class SandboxedExecute(Execute):
         sandboxed = not sandbox.sandbox_disabled()
         if sandboxed:
             self.kernel_name = sandbox.KERNEL_NAME
-        elif resources is not None:
-            _record(resources, "no-sandbox",
-                    "graded WITHOUT the sandbox (LSTM_COURSE_NO_SANDBOX=1)", flag=False)
+        else:
+            # the kernel inherits this process's environment: nothing in it may move a grade
+            sandbox.clear_course_env(os.environ)
+            if resources is not None:
+                _record(resources, "no-sandbox",
+                        "graded WITHOUT the sandbox (LSTM_COURSE_NO_SANDBOX=1)", flag=False)
         NotebookClient.__init__(self, nb, km)
         self.reset_execution_trackers()
         self._check_assign_resources(resources)

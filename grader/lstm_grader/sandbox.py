@@ -38,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import MutableMapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -59,9 +60,20 @@ MARKER_ENV = "LSTM_COURSE_SANDBOX"
 NO_SANDBOX_ENV = "LSTM_COURSE_NO_SANDBOX"
 """Set to ``1`` to grade without the sandbox (an explicit, logged choice)."""
 
-# Passed from the grader's environment into the kernel; everything else is cleared.
-# LSTM_COURSE_SEED is not: it shifts the seeds of the hidden tests' data, and a grade
-# must not depend on a seed sweep left set in the grader's shell.
+# Never reaches a student's kernel, sandboxed or not: LSTM_COURSE_SEED shifts the seeds
+# of the hidden tests' data (lstm_course.notebook.SEED_ENV), and a grade must not
+# depend on a seed sweep left set in the grader's shell.
+DROP_ENV = ("LSTM_COURSE_SEED",)
+
+
+def clear_course_env(env: MutableMapping[str, str]) -> None:
+    """Remove :data:`DROP_ENV` from ``env`` (a dict, or ``os.environ`` itself)."""
+    for name in DROP_ENV:
+        env.pop(name, None)
+
+
+# Passed from the grader's environment into the sandboxed kernel; everything else
+# is cleared.
 PASS_ENV = (
     "TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS", "CUDA_VISIBLE_DEVICES",
     "PYTHONHASHSEED", "OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS",

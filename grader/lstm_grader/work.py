@@ -289,6 +289,7 @@ def grade_job(bundle: Bundle, job: Job) -> Outcome:
             out.error = str(exc)
         reports = course / "reports"
         env = dict(os.environ)
+        sandbox.clear_course_env(env)  # with or without the sandbox
         env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
         env[report.REPORTS_ENV] = str(reports)
         if job.threads:

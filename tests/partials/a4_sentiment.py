@@ -28,7 +28,7 @@ CELLS = {
 def build_baseline(vocab_size=VOCAB_SIZE, embed_dim=64, units=128):
     model = keras.Sequential()
     model.add(keras.Input(shape=(None,), dtype="int32"))
-    model.add(layers.Embedding(input_dim=vocab_size, output_dim=embed_dim))
+    model.add(layers.Embedding(input_dim=vocab_size, output_dim=embed_dim, mask_zero=True))
     model.add(layers.LSTM(units))
     model.add(layers.Dense(1, activation="softmax"))
     return model
@@ -73,7 +73,7 @@ VARIANT_CELLS = {
     "build_baseline": '''
 def build_baseline(vocab_size=VOCAB_SIZE, embed_dim=64, units=128):
     words = keras.Input(shape=(MAX_LEN,), dtype="int32", name="words")
-    vectors = layers.Embedding(vocab_size, embed_dim, name="word_vectors")(words)
+    vectors = layers.Embedding(vocab_size, embed_dim, mask_zero=True, name="word_vectors")(words)
     summary = layers.LSTM(units, name="reader")(vectors)
     fresh = layers.Dense(1, activation="sigmoid", name="p_fresh")(summary)
     return keras.Model(inputs=words, outputs=fresh, name="baseline")
@@ -99,4 +99,19 @@ def final_log_line(history):
     parts += [key + ": " + format(last[key], ".4f") for key in ["loss", "accuracy", "val_loss", "val_accuracy"]]
     return " - ".join(parts)
 ''',
+}
+
+# More correct submissions, run by the seed sweep (tools/seeds.py --variants) under
+# every seed but not graded by the pipeline test: the shortest reviews the
+# sequence_length experiment allows must still learn, under any seed.
+SWEEP_VARIANTS = {
+    "sequence_length_10": {
+        "build_experiment": '''
+EXPERIMENT = "sequence_length"
+
+
+def build_experiment():
+    return Experiment(build_baseline(), max_len=10)
+''',
+    },
 }
