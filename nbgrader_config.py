@@ -45,7 +45,7 @@ quiet_tensorflow()
 
 c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
 
-# Directory layout (DESIGN.md section 2): instructor notebooks in source/,
+# Directory layout (CONTRIBUTING.md, "Layout"): instructor notebooks in source/,
 # student versions in assignments/, solutions in solutions/. Everything else
 # (submitted/, autograded/, feedback/, gradebook.db) is ignored by git.
 c.CourseDirectory.source_directory = "source"
@@ -87,7 +87,7 @@ c.GenerateSolution.preprocessors = [
 c.GenerateFeedback.preprocessors = feedback_preprocessors()
 
 # ---------------------------------------------------------------------------
-# Autograding (DESIGN.md section 6b). Every student kernel runs in the
+# Autograding (instructors/threat-model.md). Every student kernel runs in the
 # bubblewrap sandbox: SandboxedExecute always picks the sandbox kernel spec
 # (never the notebook's), checks inside the kernel that it is sandboxed before
 # any student code runs, and refuses to grade if not (fails closed;

@@ -20,10 +20,11 @@ Data and tasks
     :mod:`~lstm_course.bidirectional_tasks` (tasks that need future context).
 Models and theory
     :mod:`~lstm_course.params` (parameter-count formulas),
-    :mod:`~lstm_course.seed_models` (the reference architectures from course projects),
+    :mod:`~lstm_course.models` (the reference architectures that chapters share),
     :mod:`~lstm_course.numpy_rnn` and :mod:`~lstm_course.numpy_lstm` (from-scratch
     recurrent cells checked against Keras), :mod:`~lstm_course.embeddings`,
-    :mod:`~lstm_course.layer_demos`, :mod:`~lstm_course.hyperparams`.
+    :mod:`~lstm_course.layer_demos`, :mod:`~lstm_course.training` (learning-rate range
+    test, schedule, timers, sweeps).
 Figures
     :mod:`~lstm_course.plots`, :mod:`~lstm_course.diagrams`.
 """

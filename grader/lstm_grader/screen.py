@@ -4,7 +4,7 @@ A submission's code runs in the same Python interpreter as the visible and
 hidden test cells, so a student can make tests pass without solving anything:
 monkeypatch ``numpy.testing``, replace a builtin, shadow a name the tests call,
 register an IPython hook, or ship a fake ``numpy/`` beside the notebook. This
-cannot be prevented (DESIGN.md, section 6b), so it is *detected*: a flagged
+cannot be prevented (instructors/threat-model.md), so it is *detected*: a flagged
 submission keeps its score and goes to manual review with the reason stated.
 
 Two complementary screens:

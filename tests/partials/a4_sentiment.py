@@ -102,16 +102,17 @@ def final_log_line(history):
 }
 
 # More correct submissions, run by the seed sweep (tools/seeds.py --variants) under
-# every seed but not graded by the pipeline test: the shortest reviews the
-# sequence_length experiment allows must still learn, under any seed.
+# every seed but not graded by the pipeline test: the shortest reviews that the
+# sequence_length experiment allows. Such an experiment does worse than the baseline,
+# which is a result for Part 5, not a mistake: it must keep its full marks under any seed.
 SWEEP_VARIANTS = {
-    "sequence_length_10": {
+    "sequence_length_5": {
         "build_experiment": '''
 EXPERIMENT = "sequence_length"
 
 
 def build_experiment():
-    return Experiment(build_baseline(), max_len=10)
+    return Experiment(build_baseline(), max_len=5)
 ''',
     },
 }

@@ -1,22 +1,27 @@
-"""Keras builders for the reference models that the chapters take from course projects.
+"""Keras builders for the reference architectures that chapters share.
 
-Chapters build them to show their summaries (nbval compares them) and to
-derive their parameter counts by formula. Each builder takes the sizes that
-depend on the data as arguments; defaults are the projects' own values.
+Chapters build them to show their summaries (nbval compares them), to derive
+their parameter counts by formula, and to train them. Each builder takes the
+sizes that depend on the data as arguments; the defaults are those of the
+course projects the architectures come from (see the references of chapters
+4 and 8).
 
-* the sentiment LSTM and the stacked bidirectional sentiment model: sentiment
-  classifiers on word indices (LSTM, stacked BiLSTM);
-* the 13-feature sequence classifier: an LSTM over 13 features with a small
+* :func:`sentiment_lstm`: Embedding -> LSTM -> Dense(1), the review
+  classifier of the sentiment chapters, with optional dropout;
+* :func:`stacked_bidirectional_sentiment`: the same with two stacked
+  bidirectional LSTMs;
+* :func:`multivariate_lstm_classifier`: an LSTM over 13 features with a small
   dense head;
-* the BiLSTM tagger: a bidirectional LSTM tagger (one tag per token);
-* the residual BiLSTM classifier: two BiLSTM layers followed by two residual
-  Dense blocks.
+* :func:`bilstm_tagger`: a bidirectional LSTM tagger (one tag per token);
+* :func:`residual_bilstm_classifier`: two BiLSTM layers followed by two
+  residual Dense blocks.
 
 The models that read word indices follow the course's padding convention
 (chapter 6): sequences are padded at the end and the embedding masks the
 padding (``mask_zero=True``; masking adds no parameters). The one exception is
 the residual BiLSTM classifier: its ``GlobalMaxPooling1D`` cannot carry a mask
 (Keras drops it with a warning), so that model reads the padding as input.
+The Keras model names (``name=``) are those the chapters' stored summaries show.
 """
 
 from __future__ import annotations
@@ -24,46 +29,63 @@ from __future__ import annotations
 from typing import Any
 
 
-def sentiment_lstm(vocab_size: int = 10_000, embed_dim: int = 64, units: int = 128) -> Any:
-    """The sentiment LSTM: Embedding -> LSTM -> Dense(1) (logits).
-
-    738,945 parameters with the defaults.
-    """
+def _sentiment_model(
+    recurrent: list[Any], vocab_size: int, embed_dim: int, max_len: int | None, dropout: float, name: str
+) -> Any:
+    """Input -> masked Embedding -> [SpatialDropout1D] -> ``recurrent`` -> [Dropout] -> Dense(1) logits."""
     import keras
     from keras import layers
 
-    return keras.Sequential(
-        [
-            keras.Input((None,), dtype="int32"),
-            layers.Embedding(vocab_size, embed_dim, mask_zero=True),
-            layers.LSTM(units),
-            layers.Dense(1),
-        ],
-        name="sentiment_lstm",
-    )
+    stack: list[Any] = [keras.Input((max_len,), dtype="int32"),
+                        layers.Embedding(vocab_size, embed_dim, mask_zero=True)]
+    if dropout:
+        stack.append(layers.SpatialDropout1D(dropout))
+    stack += recurrent
+    if dropout:
+        stack.append(layers.Dropout(dropout))
+    stack.append(layers.Dense(1))
+    return keras.Sequential(stack, name=name)
 
 
-def sentiment_stacked_bilstm(vocab_size: int = 10_000, embed_dim: int = 64, units: int = 128) -> Any:
-    """The stacked bidirectional sentiment model.
+def sentiment_lstm(
+    vocab_size: int = 10_000,
+    embed_dim: int = 64,
+    units: int = 128,
+    *,
+    max_len: int | None = None,
+    dropout: float = 0.0,
+    name: str = "sentiment_lstm",
+) -> Any:
+    """The sentiment LSTM: Embedding -> LSTM -> Dense(1) (logits), uncompiled.
+
+    738,945 parameters with the defaults. ``max_len=None`` reads reviews of
+    any length. With ``dropout > 0`` the same rate is used in three places:
+    whole embedding channels are dropped (``SpatialDropout1D``), the LSTM
+    drops its recurrent connections (``recurrent_dropout``) and the LSTM's
+    output is dropped before the classifier (``Dropout``); with ``dropout == 0``
+    those layers are left out, so the summary shows only what is used.
+    """
+    from keras import layers
+
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+    return _sentiment_model([layers.LSTM(units, recurrent_dropout=dropout)],
+                            vocab_size, embed_dim, max_len, dropout, name)
+
+
+def stacked_bidirectional_sentiment(vocab_size: int = 10_000, embed_dim: int = 64, units: int = 128) -> Any:
+    """The stacked bidirectional sentiment model, uncompiled.
 
     Embedding -> BiLSTM(seq) -> BiLSTM -> Dense(1). 1,232,129 parameters with the defaults.
     """
-    import keras
     from keras import layers
 
-    return keras.Sequential(
-        [
-            keras.Input((None,), dtype="int32"),
-            layers.Embedding(vocab_size, embed_dim, mask_zero=True),
-            layers.Bidirectional(layers.LSTM(units, return_sequences=True)),
-            layers.Bidirectional(layers.LSTM(units)),
-            layers.Dense(1),
-        ],
-        name="sentiment_stacked_bilstm",
-    )
+    recurrent = [layers.Bidirectional(layers.LSTM(units, return_sequences=True)),
+                 layers.Bidirectional(layers.LSTM(units))]
+    return _sentiment_model(recurrent, vocab_size, embed_dim, None, 0.0, "sentiment_stacked_bilstm")
 
 
-def lstm_feature_classifier(n_features: int = 13, units: int = 32, hidden: int = 10, n_classes: int = 2) -> Any:
+def multivariate_lstm_classifier(n_features: int = 13, units: int = 32, hidden: int = 10, n_classes: int = 2) -> Any:
     """The 13-feature sequence classifier.
 
     LSTM(32) over 13 features -> Dense(10, relu) -> Dense(2, softmax): 6,240 parameters.
@@ -108,7 +130,7 @@ def bilstm_tagger(
     return keras.Model(words, tags, name="bilstm_tagger")
 
 
-def residual_bilstm(
+def residual_bilstm_classifier(
     vocab_size: int,
     embed_dim: int = 64,
     units: int = 128,
@@ -129,6 +151,7 @@ def residual_bilstm(
 
     Its embedding does not mask the padding: ``GlobalMaxPooling1D`` cannot
     carry a mask, so the pooled maximum would include the padded steps anyway.
+    It trains with :func:`lstm_course.training.exponential_decay`.
     """
     import keras
     from keras import layers
@@ -144,11 +167,3 @@ def residual_bilstm(
     h = layers.Add(name="skip_tanh")([h, layers.Dense(width, activation="tanh")(h)])
     out = layers.Dense(n_outputs, activation="sigmoid")(h)
     return keras.Model(words, out, name="residual_bilstm")
-
-
-def seed000_learning_rate(epoch: int) -> float:
-    """The residual BiLSTM classifier's learning-rate schedule: 1e-3 * 0.6 ** epoch.
-
-    Pass it to keras.callbacks.LearningRateScheduler.
-    """
-    return 1e-3 * 0.6**epoch

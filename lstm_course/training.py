@@ -1,4 +1,4 @@
-"""Tools for the hyperparameter chapters: a learning-rate range test, timers and sweeps.
+"""Training tools: a learning-rate range test, a schedule, timers and sweeps.
 
 * :class:`LRRangeTest` and :func:`lr_range_test` -- the learning-rate range
   test of Smith (2017): raise the rate exponentially over one pass of
@@ -11,8 +11,12 @@
   -- the loss of every minibatch.
 * :func:`sweep` -- run one training per hyperparameter value and keep each
   run's history and duration.
-* :func:`sentiment_classifier` -- the small review classifier both chapters
-  train, with optional dropout.
+* :func:`exponential_decay` -- the learning-rate schedule of the residual
+  BiLSTM classifier, ``1e-3 * 0.6 ** epoch``, for
+  ``keras.callbacks.LearningRateScheduler``.
+
+The models that the hyperparameter chapters train are built in
+:mod:`lstm_course.models`.
 
 Unlike the rest of the package this module imports Keras when it is imported:
 its callbacks subclass :class:`keras.callbacks.Callback`.
@@ -296,35 +300,12 @@ def sweep(values: Iterable[V], run: Callable[[V], Any]) -> dict[V, Run]:
     return results
 
 
-def sentiment_classifier(
-    vocab_size: int,
-    max_len: int,
-    embed_dim: int = 16,
-    units: int = 16,
-    dropout: float = 0.0,
-    name: str = "sentiment_small",
-) -> Any:
-    """Embedding -> [SpatialDropout1D] -> LSTM -> [Dropout] -> Dense(1) logits, uncompiled.
+def exponential_decay(epoch: int, lr: float | None = None, *, initial: float = 1e-3, factor: float = 0.6) -> float:
+    """The learning rate ``initial * factor ** epoch`` (default ``1e-3 * 0.6 ** epoch``).
 
-    The reviews are padded at the end (the course's convention), and the
-    embedding masks the padding (``mask_zero=True``), so the LSTM's final state
-    is its state after each review's last word.
-
-    With ``dropout > 0`` the same rate is used in three places: whole
-    embedding channels are dropped (``SpatialDropout1D``), the LSTM drops its
-    recurrent connections (``recurrent_dropout``) and the LSTM's output is
-    dropped before the classifier (``Dropout``). With ``dropout == 0`` those
-    layers are left out, so the model summary shows only what is used.
+    Pass it to ``keras.callbacks.LearningRateScheduler``, which calls it with
+    the epoch and the current rate; the current rate ``lr`` is ignored, so the
+    schedule restarts only if the epoch counter does (see ``initial_epoch``).
+    ``initial`` and ``factor`` are keyword-only for that reason.
     """
-    from keras import layers
-
-    if not 0.0 <= dropout < 1.0:
-        raise ValueError(f"dropout must be in [0, 1), got {dropout}")
-    stack: list[Any] = [keras.Input((max_len,), dtype="int32"), layers.Embedding(vocab_size, embed_dim, mask_zero=True)]
-    if dropout:
-        stack.append(layers.SpatialDropout1D(dropout))
-    stack.append(layers.LSTM(units, recurrent_dropout=dropout))
-    if dropout:
-        stack.append(layers.Dropout(dropout))
-    stack.append(layers.Dense(1))
-    return keras.Sequential(stack, name=name)
+    return initial * factor**epoch

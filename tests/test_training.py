@@ -2,7 +2,7 @@ import keras
 import numpy as np
 import pytest
 
-from lstm_course import hyperparams as hp
+from lstm_course import training as hp
 from lstm_course.notebook import reset
 
 
@@ -88,29 +88,31 @@ def test_lr_range_test_restores_the_model():
         hp.lr_range_test(model, x[:8], y[:8], batch_size=8)
 
 
-def test_snapshot_restarts_identical_runs():
+def run_restart_run(optimizer, epochs):
+    """Fit, restore the snapshot taken before, fit again: (model, snapshot, losses, losses again)."""
     x, y = linear_problem()
-    model = linear_model(keras.optimizers.Adam(0.05))
+    model = linear_model(optimizer)
     start = hp.Snapshot(model)
-    first = model.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0).history["loss"]
+    first = model.fit(x, y, batch_size=16, epochs=epochs, shuffle=False, verbose=0).history["loss"]
     start.restore(model)
-    assert int(model.optimizer.iterations.numpy()) == 0
-    again = model.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0).history["loss"]
+    again = model.fit(x, y, batch_size=16, epochs=epochs, shuffle=False, verbose=0).history["loss"]
+    return model, start, first, again
+
+
+def test_snapshot_restarts_identical_runs():
+    model, start, first, again = run_restart_run(keras.optimizers.Adam(0.05), epochs=3)
     np.testing.assert_allclose(first, again, rtol=1e-6)
     start.restore(model, learning_rate=1e-3)
     assert float(model.optimizer.learning_rate.numpy()) == pytest.approx(1e-3)
+    assert int(model.optimizer.iterations.numpy()) == 0
+    x, y = linear_problem()
     slower = model.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0).history["loss"]
     assert slower[-1] > first[-1]
 
 
 def test_snapshot_keeps_the_optimizer_initial_state():
     # Adagrad's accumulators start at 0.1, not 0: a restore must bring that back.
-    x, y = linear_problem()
-    model = linear_model(keras.optimizers.Adagrad(0.1))
-    start = hp.Snapshot(model)
-    first = model.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0).history["loss"]
-    start.restore(model)
-    again = model.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0).history["loss"]
+    _, _, first, again = run_restart_run(keras.optimizers.Adagrad(0.1), epochs=2)
     np.testing.assert_allclose(first, again, rtol=1e-6)
 
 
@@ -155,23 +157,12 @@ def test_batch_losses_are_per_batch():
     np.testing.assert_allclose(recorder.losses, expected * 2, rtol=1e-4)
 
 
-def test_sentiment_classifier_layers_and_parameters():
-    from lstm_course import params
-
-    plain = hp.sentiment_classifier(1000, 20, embed_dim=8, units=4)
-    assert [type(layer).__name__ for layer in plain.layers] == ["Embedding", "LSTM", "Dense"]
-    assert plain.count_params() == (params.embedding_params(1000, 8) + params.lstm_params(8, 4)
-                                    + params.dense_params(4, 1))
-    dropped = hp.sentiment_classifier(1000, 20, embed_dim=8, units=4, dropout=0.5)
-    names = [type(layer).__name__ for layer in dropped.layers]
-    assert names == ["Embedding", "SpatialDropout1D", "LSTM", "Dropout", "Dense"]
-    assert dropped.layers[2].recurrent_dropout == 0.5
-    assert dropped.count_params() == plain.count_params()
-    assert dropped(np.ones((2, 20), "int32")).shape == (2, 1)
-    # the padding at the end is masked: a padded review scores like the review alone
-    review = np.zeros((1, 20), "int32")
-    review[0, :3] = [5, 7, 9]
-    embedding, lstm, dense = plain.layers
-    np.testing.assert_allclose(plain(review), dense(lstm(embedding(review[:, :3]))), atol=1e-6)
-    with pytest.raises(ValueError):
-        hp.sentiment_classifier(1000, 20, dropout=1.0)
+def test_exponential_decay_as_keras_calls_it():
+    assert hp.exponential_decay(0) == 1e-3
+    assert abs(hp.exponential_decay(2) - 1e-3 * 0.36) < 1e-15
+    assert hp.exponential_decay(1, 0.5) == hp.exponential_decay(1)  # the current rate is ignored
+    model = linear_model(keras.optimizers.SGD(0.5))
+    x, y = linear_problem()
+    history = model.fit(x, y, epochs=3, verbose=0,
+                        callbacks=[keras.callbacks.LearningRateScheduler(hp.exponential_decay)])
+    np.testing.assert_allclose(history.history["learning_rate"], [1e-3, 6e-4, 3.6e-4], rtol=1e-6)
