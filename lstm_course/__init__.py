@@ -26,7 +26,7 @@ Models and theory
     :mod:`~lstm_course.layer_demos`, :mod:`~lstm_course.training` (learning-rate range
     test, schedule, timers, sweeps).
 Figures
-    :mod:`~lstm_course.plots`, :mod:`~lstm_course.diagrams`.
+    :mod:`~lstm_course.diagrams` (diagrams of networks and cells, one palette).
 """
 
 __version__ = "0.1.0"

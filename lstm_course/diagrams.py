@@ -1,5 +1,10 @@
-"""Matplotlib diagrams of recurrent cells, and plots of gate activations.
+"""Matplotlib diagrams of recurrent networks and cells, and plots of gate activations.
 
+One palette serves every diagram (``LINE``, ``CELL_FILL``, ``LAYER_FILL``,
+``INPUT_FILL``, ``OUTPUT_FILL``, ``NODE_FILL`` and ``GATE_COLORS``).
+
+* :func:`draw_unrolled`: a recurrent network unrolled over time, with its
+  inputs and outputs (the sequence problem types);
 * :func:`draw_backprop_chain`: an unrolled RNN with the backward pass as a
   chain of Jacobians (the vanishing-gradient argument);
 * :func:`draw_lstm_cell`: the LSTM cell with its gates named in one of two
@@ -24,6 +29,8 @@ from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Rectangl
 LINE = "0.25"
 CELL_FILL = "#f7f7f7"
 LAYER_FILL = "#fce5cd"
+INPUT_FILL = "#cfe2f3"
+OUTPUT_FILL = "#d9ead3"
 NODE_FILL = "#ffffff"
 # One colour per gate, shared by the two vocabularies where they coincide.
 GATE_COLORS: dict[str, str] = {
@@ -76,6 +83,39 @@ def _region(ax: Axes, x0: float, y0: float, x1: float, y1: float, name: str, col
                                 facecolor=color, alpha=0.22, edgecolor=color, lw=1.5, zorder=1))
     _label(ax, *label_at, name, color="black", size=9, fontweight="bold",
            bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none", alpha=0.85))
+
+
+def draw_unrolled(
+    ax: Axes,
+    inputs: Sequence[str | None],
+    outputs: Sequence[str | None],
+    title: str,
+    cell: str = "RNN",
+) -> None:
+    """Draw a recurrent network unrolled over ``len(inputs)`` steps.
+
+    ``inputs[t]`` / ``outputs[t]`` label the input below / output above the
+    cell at step ``t``; ``None`` leaves that slot empty. The same cell is
+    repeated at every step, with an arrow carrying its state to the right.
+    """
+    if len(inputs) != len(outputs):
+        raise ValueError("inputs and outputs need one entry per time step")
+    steps = len(inputs)
+    for t in range(steps):
+        _layer(ax, t, 1.0, cell, color=LAYER_FILL, w=0.7, h=0.5)
+        if inputs[t] is not None:
+            _layer(ax, t, 0.0, str(inputs[t]), color=INPUT_FILL, w=0.7, h=0.5)
+            _line(ax, [(t, 0.25), (t, 0.75)], arrow=True)
+        if outputs[t] is not None:
+            _layer(ax, t, 2.0, str(outputs[t]), color=OUTPUT_FILL, w=0.7, h=0.5)
+            _line(ax, [(t, 1.25), (t, 1.75)], arrow=True)
+        if t + 1 < steps:
+            _line(ax, [(t + 0.35, 1.0), (t + 0.65, 1.0)], arrow=True)
+    ax.set_xlim(-0.6, steps - 0.4)
+    ax.set_ylim(-0.45, 2.45)
+    ax.set_title(title, fontsize=10)
+    ax.set_aspect("equal")
+    ax.axis("off")
 
 
 def draw_lstm_cell(ax: Axes, vocabulary: str = "standard", title: str | None = None) -> None:

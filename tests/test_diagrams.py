@@ -56,3 +56,12 @@ def test_gate_heatmaps():
     with pytest.raises(ValueError):
         diagrams.plot_gate_heatmaps(axes, {"x": np.zeros((4, 2))}, tokens)
     plt.close(fig)
+
+
+def test_unrolled_network(ax):
+    diagrams.draw_unrolled(ax, ["x1", "x2", None], [None, None, "y"], "many-to-one")
+    texts = {t.get_text() for t in ax.texts}
+    assert {"x1", "x2", "y", "RNN"} <= texts and ax.get_title() == "many-to-one"
+    assert sum(t.get_text() == "RNN" for t in ax.texts) == 3  # one cell per step
+    with pytest.raises(ValueError):
+        diagrams.draw_unrolled(ax, ["x"], [], "mismatch")
