@@ -26,7 +26,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from lstm_course.data import windows  # noqa: F401  (re-exported: chapter 7 calls bt.windows)
 from lstm_course.notebook import seeded
-from lstm_course.plots import CELL_COLOR, INPUT_COLOR, OUTPUT_COLOR
+from lstm_course.diagrams import INPUT_FILL, LAYER_FILL, OUTPUT_FILL
 
 BACKWARD_COLOR = "#e6d5f0"
 
@@ -179,10 +179,10 @@ def draw_bidirectional(ax: Axes, inputs: Sequence[str], title: str = "") -> None
         raise ValueError("need at least one input")
     fwd, bwd = "tab:orange", "tab:purple"
     for t, label in enumerate(inputs):
-        _node(ax, t, 0.0, str(label), INPUT_COLOR)
-        _node(ax, t, 1.0, "fwd", CELL_COLOR)
+        _node(ax, t, 0.0, str(label), INPUT_FILL)
+        _node(ax, t, 1.0, "fwd", LAYER_FILL)
         _node(ax, t, 2.0, "bwd", BACKWARD_COLOR)
-        _node(ax, t, 3.0, f"y{t + 1}", OUTPUT_COLOR, w=0.6)
+        _node(ax, t, 3.0, f"y{t + 1}", OUTPUT_FILL, w=0.6)
         _link(ax, (t, 0.22), (t, 0.78))                      # input -> forward
         _link(ax, (t - 0.2, 0.22), (t - 0.2, 1.78), bend=-0.45)    # input -> backward, around the forward cell
         _link(ax, (t + 0.2, 1.22), (t + 0.2, 2.78), fwd, bend=0.45)  # forward state -> output, around the backward cell

@@ -239,7 +239,7 @@ Everything you need to work through the course on your own computer, offline.
 |---|---|
 | `assignments/<assignment>/<assignment>.ipynb` | the assignments you hand in |
 | `chapters/` | the {len(chapters)} course chapters, with their outputs (read them, run them, change them) |
-| `{wheel}` | the `lstm_course` package the notebooks import (data loaders, checks, plots) |
+| `{wheel}` | the `lstm_course` package the notebooks import (data loaders, checks, diagrams) |
 | `requirements.txt` | the exact versions of everything else the notebooks need |
 | `ipython_kernel_config.py` | keeps TensorFlow's start-up log lines out of your cells |
 
