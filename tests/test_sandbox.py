@@ -196,3 +196,26 @@ def test_the_seed_sweep_variable_never_reaches_a_kernel(workdir, monkeypatch):
     env = {SEED_ENV: "7", "PATH": "/bin"}
     sandbox.clear_course_env(env)  # what the grader does before a kernel without the sandbox
     assert env == {"PATH": "/bin"}
+
+
+@pytest.mark.parametrize("no_sandbox", [False, True])
+def test_the_grader_drops_the_seed_variable_before_nbgrader_runs(monkeypatch, no_sandbox):
+    """The worker's nbgrader process (and so any kernel it starts without the
+    sandbox) never sees LSTM_COURSE_SEED."""
+    from lstm_course.notebook import SEED_ENV
+    from lstm_grader import work
+
+    seen: dict[str, str] = {}
+
+    def fake_run(argv, cwd, env, log, timeout, err=None):
+        seen.update(env)
+        return 0, ""
+
+    monkeypatch.setattr(work, "_run", fake_run)
+    monkeypatch.setattr(work, "_SANDBOX_PROBLEM", "")
+    monkeypatch.setenv(SEED_ENV, "7")
+    work.grade_job(work.Bundle("a1", b"", {}, b""),
+                   work.Job("eve", {"a1.ipynb": b"{}"}, no_sandbox=no_sandbox))
+    assert seen, "nbgrader was not started"
+    assert SEED_ENV not in seen
+    assert (seen.get(sandbox.NO_SANDBOX_ENV) == "1") == no_sandbox

@@ -153,17 +153,25 @@ def code_hash(nb: Any) -> str:
 VARIANT_SEP = "::"
 
 
-def variant_cells(assignment: str) -> dict[str, dict[str, str]]:
-    """name -> {grade id: source} of the correct variants in ``tests/partials/<assignment>.py``."""
+def partial_module(assignment: str) -> Any | None:
+    """``tests/partials/<assignment>.py``, the hand-written submissions, loaded by path (None if absent)."""
     import importlib.util
 
     path = ROOT / "tests" / "partials" / f"{assignment}.py"
     if not path.is_file():
-        return {}
+        return None
     spec = importlib.util.spec_from_file_location(f"_partial_{assignment}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    return module
+
+
+def variant_cells(assignment: str) -> dict[str, dict[str, str]]:
+    """name -> {grade id: source} of the correct variants in ``tests/partials/<assignment>.py``."""
+    module = partial_module(assignment)
+    if module is None:
+        return {}
     found = {"variant": getattr(module, "VARIANT_CELLS", None)}
     found.update(getattr(module, "SWEEP_VARIANTS", {}))
     return {name: cells for name, cells in found.items() if cells}
