@@ -20,7 +20,8 @@ ASSIGNMENTS := $(notdir $(wildcard source/*))
 
 help:
 	@echo "make book         install (if needed) and build the site into _build/html (warnings are errors)"
-	@echo "make test         install (if needed) and run the whole test suite (unit, nbval, nbgrader pipeline, leaks, book)"
+	@echo "make test         install (if needed) and run the whole test suite: every tier (unit, notebooks, pipeline, book)"
+	@echo "make test-fast    the unit tier only (under a minute)"
 	@echo "make bench        time every notebook, each autograde, the sandbox's overhead and the book build"
 	@echo "make seeds [K=5] [NB=chapters]  re-run chapters and assignments under K seeds; report how results move"
 	@echo "                  (reference/seeds.json and the book page reference/stability.md)"
@@ -53,9 +54,11 @@ book: install
 test: install
 	$(PY) -m pytest
 
-# Unit tests only (seconds): for quick iterations on lstm_course.
+# The unit tier only (tests/unit: the package, no notebook, no nbgrader; under a minute).
+# The other tiers: tests/notebooks (with chapters/ and solutions/ under nbval),
+# tests/pipeline (nbgrader, the sandbox, the grader) and tests/book.
 test-fast: install
-	$(PY) -m pytest tests -m "not pipeline and not book"
+	$(PY) -m pytest tests/unit
 
 # make bench [BENCH="sandbox autograde"]: all benchmarks, or the named ones
 bench: install

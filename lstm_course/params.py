@@ -4,9 +4,14 @@ Each function returns what ``layer.count_params()`` reports for the layer
 described, so a notebook can derive a model summary's numbers by hand and
 check them. ``d`` is the number of input features per time step, ``h`` the
 number of units.
+
+The functions of the last section count a layer that Keras has built:
+:func:`count_built`, :func:`weight_shapes` and :func:`params_by_group`.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 
 def dense_params(d: int, units: int, bias: bool = True) -> int:
@@ -42,3 +47,48 @@ def gru_params(d: int, h: int, reset_after: bool = True) -> int:
 def bidirectional_params(one_direction: int) -> int:
     """Bidirectional: two independent copies of the wrapped layer."""
     return 2 * one_direction
+
+
+# ------------------------------------------------- counting built layers
+
+
+def count_built(layer: Any, input_shape: tuple[int | None, ...], dtype: str = "float32") -> int:
+    """Parameters of ``layer`` once it is built on inputs of ``input_shape``.
+
+    ``input_shape`` excludes the batch axis, as in ``keras.Input``. A layer
+    creates its weights only when it first sees an input, because their shapes
+    depend on the number of input features; this calls the layer on a symbolic
+    input and returns ``layer.count_params()``.
+    """
+    import keras
+
+    layer(keras.Input(input_shape, dtype=dtype))
+    return int(layer.count_params())
+
+def weight_shapes(layer: Any) -> list[tuple[str, tuple[int, ...]]]:
+    """``(path, shape)`` of every weight of a built layer, e.g.
+    ``("lstm/lstm_cell/kernel", (64, 512))``."""
+    return [(w.path, tuple(int(d) for d in w.shape)) for w in layer.weights]
+
+_GROUPS = {
+    "Embedding": "embedding",
+    "SimpleRNN": "recurrent",
+    "LSTM": "recurrent",
+    "GRU": "recurrent",
+    "Dense": "dense",
+}
+
+def params_by_group(model: Any) -> dict[str, int]:
+    """A model's parameters split into ``embedding``, ``recurrent``, ``dense``
+    and ``other`` (every group present, possibly 0).
+
+    ``TimeDistributed`` counts as the layer it wraps; layers without weights
+    (dropout, pooling, ``Add``...) contribute nothing.
+    """
+    from lstm_course.checks.introspection import _unwrap
+
+    totals = {"embedding": 0, "recurrent": 0, "dense": 0, "other": 0}
+    for layer in model.layers:
+        group = _GROUPS.get(type(_unwrap(layer)).__name__, "other")
+        totals[group] += int(layer.count_params())
+    return totals

@@ -13,7 +13,12 @@
   run's history and duration.
 * :func:`exponential_decay` -- the learning-rate schedule of the residual
   BiLSTM classifier, ``1e-3 * 0.6 ** epoch``, for
-  ``keras.callbacks.LearningRateScheduler``.
+  ``keras.callbacks.LearningRateScheduler``; :func:`scheduled_rates` -- the
+  rates any such scheduler sets, epoch by epoch.
+* probes of a model or a layer: :func:`kept_entries` and
+  :func:`drops_whole_channels` (what a dropout layer drops),
+  :func:`kernel_gradient_norms` (the gradient reaching each layer's kernel) and
+  :func:`binary_accuracy` (accuracy from a logit or a probability).
 
 The models that the hyperparameter chapters train are built in
 :mod:`lstm_course.models`.
@@ -309,3 +314,75 @@ def exponential_decay(epoch: int, lr: float | None = None, *, initial: float = 1
     ``initial`` and ``factor`` are keyword-only for that reason.
     """
     return initial * factor**epoch
+
+
+# ---------------------------------------------------------------- probes
+
+
+def kept_entries(layer: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """Boolean array of ``shape``: which entries of an all-ones input a dropout
+    layer keeps (non-zero output) when called in training mode."""
+    ones = np.ones(shape, dtype=np.float32)
+    out = np.asarray(layer(ones, training=True))
+    return out != 0
+
+def drops_whole_channels(kept: np.ndarray) -> bool:
+    """True if, in every sequence of ``kept`` (``batch, time, channels``), each
+    channel is either kept at every time step or dropped at every time step."""
+    kept = np.asarray(kept, dtype=bool)
+    if kept.ndim != 3:
+        raise ValueError(f"expected (batch, time, channels), got shape {kept.shape}")
+    return bool(np.all(kept.all(axis=1) | (~kept).all(axis=1)))
+
+def kernel_gradient_norms(model: Any, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    """Norm of the gradient of the mean squared error with respect to each
+    layer's input kernel, in the order of ``model.layers``.
+
+    Keys are layer names; only layers with a ``kernel`` (Dense) or a cell with
+    one (LSTM, GRU, SimpleRNN) appear. One forward and backward pass on the
+    whole of ``x``; deterministic for fixed weights.
+    """
+    import tensorflow as tf
+
+    kernels: dict[str, Any] = {}
+    for layer in model.layers:
+        owner = getattr(layer, "cell", layer)
+        kernel = getattr(owner, "kernel", None)
+        if kernel is not None:
+            kernels[layer.name] = kernel
+    xs = tf.convert_to_tensor(x, dtype=tf.float32)
+    ys = tf.convert_to_tensor(y, dtype=tf.float32)
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(tf.square(model(xs, training=False) - ys))
+    grads = tape.gradient(loss, list(kernels.values()))
+    return {name: float(tf.norm(g)) for name, g in zip(kernels, grads)}
+
+
+def binary_accuracy(model: Any, x: np.ndarray, y: np.ndarray, batch_size: int = 512) -> float:
+    """Fraction of reviews classified correctly, from the model's predictions.
+
+    A probability is thresholded at 0.5, a logit at 0 (the same decision).
+    It does not depend on the metric the model was compiled with.
+    """
+    from lstm_course.checks.introspection import output_is_probability
+
+    scores = np.asarray(model.predict(x, batch_size=batch_size, verbose=0)).reshape(len(x))
+    threshold = 0.5 if output_is_probability(model) else 0.0
+    return float(np.mean((scores > threshold) == (np.asarray(y) == 1)))
+
+def scheduled_rates(scheduler: Any, epochs: int = 4, initial: float = 1e-3) -> list[float]:
+    """The learning rates a ``LearningRateScheduler`` sets in epochs ``0..epochs-1``.
+
+    Calls the schedule as Keras does: ``schedule(epoch, lr)``, or
+    ``schedule(epoch)`` if it takes one argument.
+    """
+    schedule: Callable[..., Any] = scheduler.schedule
+    rates, lr = [], initial
+    for epoch in range(epochs):
+        try:
+            lr = schedule(epoch, lr)
+        except TypeError:
+            lr = schedule(epoch)
+        lr = float(lr)
+        rates.append(lr)
+    return rates

@@ -20,7 +20,7 @@ from pathlib import Path
 from nbrun import notebooks, run_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "support"))
 import course as C  # noqa: E402
 
 

@@ -7,7 +7,7 @@
 
 ``--variants`` also runs, for each assignment in ``source/``, the correct
 student submissions written differently from the solution that
-``tests/partials/<assignment>.py`` holds (``VARIANT_CELLS``, which the
+``tests/support/partials/<assignment>.py`` holds (``VARIANT_CELLS``, which the
 pipeline test grades, and ``SWEEP_VARIANTS``): the source notebook with its
 solution cells replaced, reported as ``<notebook>::<variant>``. A correct
 student must pass every graded test under every seed too.
@@ -154,10 +154,10 @@ VARIANT_SEP = "::"
 
 
 def partial_module(assignment: str) -> Any | None:
-    """``tests/partials/<assignment>.py``, the hand-written submissions, loaded by path (None if absent)."""
+    """``tests/support/partials/<assignment>.py``, the hand-written submissions, loaded by path (None if absent)."""
     import importlib.util
 
-    path = ROOT / "tests" / "partials" / f"{assignment}.py"
+    path = ROOT / "tests" / "support" / "partials" / f"{assignment}.py"
     if not path.is_file():
         return None
     spec = importlib.util.spec_from_file_location(f"_partial_{assignment}", path)
@@ -168,7 +168,7 @@ def partial_module(assignment: str) -> Any | None:
 
 
 def variant_cells(assignment: str) -> dict[str, dict[str, str]]:
-    """name -> {grade id: source} of the correct variants in ``tests/partials/<assignment>.py``."""
+    """name -> {grade id: source} of the correct variants in ``tests/support/partials/<assignment>.py``."""
     module = partial_module(assignment)
     if module is None:
         return {}
@@ -236,7 +236,7 @@ def notebooks(targets: list[str]) -> list[str]:
         if VARIANT_SEP in target:  # one variant of an assignment, named as in the report
             file, _, name = target.partition(VARIANT_SEP)
             if name not in variant_cells(Path(file).parent.name):
-                raise SystemExit(f"no variant {name!r} of {file} in tests/partials/")
+                raise SystemExit(f"no variant {name!r} of {file} in tests/support/partials/")
             found.append(f"{_shown((ROOT / file).resolve())}{VARIANT_SEP}{name}")
             continue
         p = (ROOT / target).resolve()
@@ -343,7 +343,7 @@ def render_page(report: dict[str, Any]) -> str:
         "- **Numbers** are the values that the prose quotes through `glue`: their median and",
         "  range over the seeds. Where the range is wide, the chapter states it.",
         "- **Variants**, `<assignment notebook>::<name>`, are correct student submissions written",
-        "  differently from the solution (the course's test submissions, `tests/partials/`): a",
+        "  differently from the solution (the course's test submissions, `tests/support/partials/`): a",
         "  correct student must pass every graded test under every seed too.",
         "",
     ]
@@ -433,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--page", type=Path, default=DEFAULT_PAGE, help="the book page")
     parser.add_argument("--page-only", action="store_true", help="render the page from the report; run nothing")
     parser.add_argument("--variants", action="store_true",
-                        help="also run the correct student variants of each assignment (tests/partials/)")
+                        help="also run the correct student variants of each assignment (tests/support/partials/)")
     args = parser.parse_args(argv)
 
     if args.page_only:

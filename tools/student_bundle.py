@@ -20,7 +20,7 @@ The bundle holds
 It holds no ``source/``, ``solutions/``, tests, grading code or
 ``nbgrader_config.py``. Before anything is written out, every file (the
 wheel's members included) is scanned for the solution code, hidden tests and
-mark schemes of ``source/`` (``tests/leaks.py``); the build fails if it finds
+mark schemes of ``source/`` (``tests/support/leaks.py``); the build fails if it finds
 any (instructors/threat-model.md, release hygiene).
 """
 
@@ -349,18 +349,18 @@ def check_wheel(wheel: Path) -> None:
 # Keras idioms, not a give-away. A new shared line fails the build until
 # someone looks at it and, if it is harmless, adds it here.
 REVIEWED_SHARED_LINES = frozenset({
-    "with tf.GradientTape() as tape:",  # layer_demos (gradient norms); a1 input_gradient_norms
+    "with tf.GradientTape() as tape:",  # training.kernel_gradient_norms; a1 input_gradient_norms
     "layers.LSTM(units),",  # models; a2 build_direction_model, a4 build_baseline
-    "model = keras.Sequential([",  # sentiment_experiments (stand-in models); a2, a4 builders
+    "model = keras.Sequential([",  # checks.compilation (stand-in models); a2, a4 builders
 })
 
 
 def leaks_module(root: Path = ROOT) -> ModuleType:
-    """``tests/leaks.py`` (``secrets``, ``find_leaks``, ``visible_lines``), loaded by path."""
-    path = root / "tests" / "leaks.py"
+    """``tests/support/leaks.py`` (``secrets``, ``find_leaks``, ``visible_lines``), loaded by path."""
+    path = root / "tests" / "support" / "leaks.py"
     spec = importlib.util.spec_from_file_location("_course_leaks", path)
     if not path.is_file() or spec is None or spec.loader is None:
-        raise BundleError("tests/leaks.py is missing: cannot check the bundle for secrets")
+        raise BundleError("tests/support/leaks.py is missing: cannot check the bundle for secrets")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -1,6 +1,6 @@
 """What must never reach students: solution code, hidden tests, mark schemes.
 
-Detectors of secret lines, shared by the tests (``tests/test_leaks.py``
+Detectors of secret lines, shared by the tests (``tests/unit/test_leaks.py``
 checks ``assignments/`` and ``solutions/``) and by the feedback scan
 (:mod:`lstm_grader.feedback`, which checks every feedback page before it is
 released).

@@ -1472,7 +1472,9 @@ def _probe_config() -> dict:
             table[name] = ["type", value.__name__, "builtins"]
     return {"roots": sorted(set(roots)), "builtins": table,
             "watched": ["numpy", "numpy.testing", "lstm_course", "lstm_course.checks",
-                        "lstm_course.model_checks", "lstm_course.params", "keras", "tensorflow"]}
+                        "lstm_course.checks.introspection", "lstm_course.checks.structure",
+                        "lstm_course.checks.compilation", "lstm_course.checks.experiments",
+                        "lstm_course.params", "keras", "tensorflow"]}
 
 
 _PROBE_TEMPLATE = r'''
