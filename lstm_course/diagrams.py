@@ -47,6 +47,7 @@ GATE_COLORS: dict[str, str] = {
     "reset": "#6fa8dc",
 }
 VOCABULARIES = ("standard", "memory")
+CELL_LIMITS, CELL_YLIMITS = (-0.2, 10.2), (-0.8, 6.6)  # the LSTM and GRU cell diagrams
 
 
 def _line(ax: Axes, points: Sequence[tuple[float, float]], arrow: bool = False, color: str = LINE) -> None:
@@ -120,11 +121,7 @@ def draw_unrolled(
             _line(ax, [(t, 1.25), (t, 1.75)], arrow=True)
         if t + 1 < steps:
             _line(ax, [(t + 0.35, 1.0), (t + 0.65, 1.0)], arrow=True)
-    ax.set_xlim(-0.6, steps - 0.4)
-    ax.set_ylim(-0.45, 2.45)
-    ax.set_title(title, fontsize=10)
-    ax.set_aspect("equal")
-    ax.axis("off")
+    _frame(ax, (-0.6, steps - 0.4), (-0.45, 2.45), title)
 
 
 def draw_lstm_cell(ax: Axes, vocabulary: str = "standard", title: str | None = None) -> None:
@@ -202,13 +199,13 @@ def draw_lstm_cell(ax: Axes, vocabulary: str = "standard", title: str | None = N
     _label(ax, 1.35, -0.5, names["x"], ha="left")
     _label(ax, x_exit + 0.15, 6.25, names["out"], ha="left")
 
-    _finish_cell(ax, title)
+    _frame(ax, CELL_LIMITS, CELL_YLIMITS, title)
 
 
-def _finish_cell(ax: Axes, title: str | None) -> None:
-    """Common frame of the cell diagrams: fixed limits, equal aspect, no axes."""
-    ax.set_xlim(-0.2, 10.2)
-    ax.set_ylim(-0.8, 6.6)
+def _frame(ax: Axes, xlim: tuple[float, float], ylim: tuple[float, float], title: str | None) -> None:
+    """The frame every diagram ends with: these limits, equal aspect, no axes, the title if any."""
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
     ax.set_aspect("equal")
     ax.axis("off")
     if title:
@@ -268,7 +265,7 @@ def draw_gru_cell(ax: Axes, title: str | None = None) -> None:
     _label(ax, 10.0, top + 0.35, "$h_t$", ha="right")
     _label(ax, 1.65, -0.5, "$x_t$", ha="left")
     _label(ax, 8.75, 6.25, "$h_t$", ha="left")
-    _finish_cell(ax, title)
+    _frame(ax, CELL_LIMITS, CELL_YLIMITS, title)
 
 
 def draw_backprop_chain(ax: Axes, steps: int = 5, title: str | None = None) -> None:
@@ -301,12 +298,7 @@ def draw_backprop_chain(ax: Axes, steps: int = 5, title: str | None = None) -> N
     _line(ax, [(steps - 1, 1.25), (steps - 1, 1.55)], arrow=True)
     _label(ax, -0.3, 1.75, "backward: each red arrow multiplies by $J_t = \\partial h_t / \\partial h_{t-1}$",
            color="#cc0000", size=8.5, ha="left")
-    ax.set_xlim(-0.6, steps - 0.4)
-    ax.set_ylim(-0.4, 2.1)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    if title:
-        ax.set_title(title, fontsize=10)
+    _frame(ax, (-0.6, steps - 0.4), (-0.4, 2.1), title)
 
 
 def plot_gate_heatmaps(
@@ -367,11 +359,6 @@ def draw_bidirectional(ax: Axes, inputs: Sequence[str], title: str = "") -> None
         if t + 1 < steps:
             _curve(ax, (t + 0.25, 1.0), (t + 0.75, 1.0), fwd)
             _curve(ax, (t + 0.75, 2.0), (t + 0.25, 2.0), bwd)
-    ax.text(steps - 0.3, 1.0, "forward", va="center", fontsize=9, color="tab:orange")
-    ax.text(steps - 0.3, 2.0, "backward", va="center", fontsize=9, color="tab:purple")
-    ax.set_xlim(-0.6, steps + 0.9)
-    ax.set_ylim(-0.45, 3.45)
-    if title:
-        ax.set_title(title, fontsize=10)
-    ax.set_aspect("equal")
-    ax.axis("off")
+    ax.text(steps - 0.3, 1.0, "forward", va="center", fontsize=9, color=fwd)
+    ax.text(steps - 0.3, 2.0, "backward", va="center", fontsize=9, color=bwd)
+    _frame(ax, (-0.6, steps + 0.9), (-0.45, 3.45), title)

@@ -37,8 +37,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from lstm_course import params
+
 if TYPE_CHECKING:
     from lstm_course.data import SentimentData
+
+# The sentiment LSTM (chapters 9 and 10, the baseline of assignment 4):
+# Embedding(10000, 64, mask_zero=True) -> LSTM(128) -> Dense(1), on reviews of 40 words.
+VOCAB_SIZE = 10_000
+EMBED_DIM = 64
+UNITS = 128
+MAX_LEN = 40
+BASELINE_PARAMS = (params.embedding_params(VOCAB_SIZE, EMBED_DIM) + params.lstm_params(EMBED_DIM, UNITS)
+                   + params.dense_params(UNITS, 1))
+STACKED_BILSTM_PARAMS = (params.embedding_params(VOCAB_SIZE, EMBED_DIM)
+                         + params.bidirectional_params(params.lstm_params(EMBED_DIM, UNITS))
+                         + params.bidirectional_params(params.lstm_params(2 * UNITS, UNITS))
+                         + params.dense_params(2 * UNITS, 1))
 
 
 def _sentiment_model(
@@ -58,10 +73,11 @@ def _sentiment_model(
     stack.append(layers.Dense(1))
     return keras.Sequential(stack, name=name)
 
+
 def sentiment_lstm(
-    vocab_size: int = 10_000,
-    embed_dim: int = 64,
-    units: int = 128,
+    vocab_size: int = VOCAB_SIZE,
+    embed_dim: int = EMBED_DIM,
+    units: int = UNITS,
     *,
     max_len: int | None = None,
     dropout: float = 0.0,
@@ -69,7 +85,7 @@ def sentiment_lstm(
 ) -> Any:
     """The sentiment LSTM: Embedding -> LSTM -> Dense(1) (logits), uncompiled.
 
-    738,945 parameters with the defaults. ``max_len=None`` reads reviews of
+    :data:`BASELINE_PARAMS` (738,945) parameters with the defaults. ``max_len=None`` reads reviews of
     any length. With ``dropout > 0`` the same rate is used in three places:
     whole embedding channels are dropped (``SpatialDropout1D``), the LSTM
     drops its recurrent connections (``recurrent_dropout``) and the LSTM's
@@ -83,16 +99,20 @@ def sentiment_lstm(
     return _sentiment_model([layers.LSTM(units, recurrent_dropout=dropout)],
                             vocab_size, embed_dim, max_len, dropout, name)
 
-def stacked_bidirectional_sentiment(vocab_size: int = 10_000, embed_dim: int = 64, units: int = 128) -> Any:
+
+def stacked_bidirectional_sentiment(vocab_size: int = VOCAB_SIZE, embed_dim: int = EMBED_DIM,
+                                    units: int = UNITS) -> Any:
     """The stacked bidirectional sentiment model, uncompiled.
 
-    Embedding -> BiLSTM(seq) -> BiLSTM -> Dense(1). 1,232,129 parameters with the defaults.
+    Embedding -> BiLSTM(seq) -> BiLSTM -> Dense(1). :data:`STACKED_BILSTM_PARAMS` (1,232,129)
+    parameters with the defaults.
     """
     from keras import layers
 
     recurrent = [layers.Bidirectional(layers.LSTM(units, return_sequences=True)),
                  layers.Bidirectional(layers.LSTM(units))]
     return _sentiment_model(recurrent, vocab_size, embed_dim, None, 0.0, "sentiment_stacked_bilstm")
+
 
 def multivariate_lstm_classifier(n_features: int = 13, units: int = 32, hidden: int = 10, n_classes: int = 2) -> Any:
     """The 13-feature sequence classifier.
@@ -111,6 +131,7 @@ def multivariate_lstm_classifier(n_features: int = 13, units: int = 32, hidden: 
         ],
         name="lstm_feature_classifier",
     )
+
 
 def bilstm_tagger(
     max_len: int,
@@ -136,6 +157,7 @@ def bilstm_tagger(
     )(x)
     tags = layers.TimeDistributed(layers.Dense(num_tags, activation="softmax"))(x)
     return keras.Model(words, tags, name="bilstm_tagger")
+
 
 def residual_bilstm_classifier(
     vocab_size: int,
@@ -243,18 +265,10 @@ def bag_of_words_accuracy(data: SentimentData, C: float = 1.0) -> float:
 # ------------------------------------- assignment 4's experiment record
 
 
-# The baseline of assignment 4: Embedding(10000, 64, mask_zero=True) -> LSTM(128) -> Dense(1) on 40 words.
-VOCAB_SIZE = 10_000
-EMBED_DIM = 64
-UNITS = 128
-MAX_LEN = 40
-BASELINE_PARAMS = 738_945
-STACKED_BILSTM_PARAMS = 1_232_129
-
 #: The experiments a student may choose, and what each one changes.
 EXPERIMENTS: dict[str, str] = {
     "stacked_bilstm": "replace the LSTM by two Bidirectional(LSTM(128)) layers, the first with "
-    "return_sequences=True (1,232,129 parameters)",
+    f"return_sequences=True ({STACKED_BILSTM_PARAMS:,} parameters)",
     "dropout": "add dropout: Dropout / SpatialDropout1D layers, or the LSTM's dropout / "
     "recurrent_dropout arguments",
     "embedding_size": "change the Embedding's output_dim (the vocabulary stays 10,000 words)",

@@ -65,6 +65,7 @@ def count_built(layer: Any, input_shape: tuple[int | None, ...], dtype: str = "f
     layer(keras.Input(input_shape, dtype=dtype))
     return int(layer.count_params())
 
+
 def weight_shapes(layer: Any) -> list[tuple[str, tuple[int, ...]]]:
     """``(path, shape)`` of every weight of a built layer, e.g.
     ``("lstm/lstm_cell/kernel", (64, 512))``."""
@@ -78,6 +79,7 @@ _GROUPS = {
     "Dense": "dense",
 }
 
+
 def params_by_group(model: Any) -> dict[str, int]:
     """A model's parameters split into ``embedding``, ``recurrent``, ``dense``
     and ``other`` (every group present, possibly 0).
@@ -85,10 +87,10 @@ def params_by_group(model: Any) -> dict[str, int]:
     ``TimeDistributed`` counts as the layer it wraps; layers without weights
     (dropout, pooling, ``Add``...) contribute nothing.
     """
-    from lstm_course.checks.introspection import _unwrap
+    from lstm_course.checks.introspection import unwrap
 
     totals = {"embedding": 0, "recurrent": 0, "dense": 0, "other": 0}
     for layer in model.layers:
-        group = _GROUPS.get(type(_unwrap(layer)).__name__, "other")
+        group = _GROUPS.get(type(unwrap(layer)).__name__, "other")
         totals[group] += int(layer.count_params())
     return totals

@@ -25,10 +25,12 @@ import pandas as pd
 
 _TOKEN = re.compile(r"[a-z0-9']+|[^\sa-z0-9']")
 
+
 def tokenize(text: str) -> list[str]:
     """Lower-case word and punctuation tokens (``"It's great!"`` ->
     ``["it's", "great", "!"]``)."""
     return _TOKEN.findall(text.lower())
+
 
 @dataclass(frozen=True)
 class Vocabulary:
@@ -62,7 +64,25 @@ class Vocabulary:
         return len(self.words) + 2
 
     def index(self) -> dict[str, int]:
+        """The mapping from each word to its index."""
         return {word: i + 2 for i, word in enumerate(self.words)}
+
+    def words_by_index(self) -> tuple[str, ...]:
+        """The word of every index: ``"<pad>"``, ``"<oov>"``, then the words."""
+        return ("<pad>", "<oov>") + tuple(self.words)
+
+    def ids(self, words: list[str] | tuple[str, ...]) -> np.ndarray:
+        """Indices of ``words``; a word outside the vocabulary raises ``KeyError``."""
+        lookup = self.index()
+        missing = [w for w in words if w not in lookup]
+        if missing:
+            raise KeyError(f"not in the vocabulary: {missing}")
+        return np.array([lookup[w] for w in words], dtype=np.int64)
+
+    def decode(self, ids: np.ndarray) -> str:
+        """The tokens of a sequence of indices, joined by spaces (padding dropped)."""
+        words = self.words_by_index()
+        return " ".join(words[int(i)] for i in np.ravel(ids) if int(i) != self.PAD)
 
     def encode(
         self, texts: list[str] | pd.Series, max_len: int, truncate: str = "post"
@@ -159,6 +179,7 @@ def windows(values: np.ndarray, length: int, step: int | None = None) -> np.ndar
     (batch,) = dataset.as_numpy_iterator()
     return np.asarray(batch)
 
+
 def standardise(values: np.ndarray) -> np.ndarray:
     """``values`` shifted and scaled to mean 0 and standard deviation 1 along the first axis
     (float64; the population standard deviation, as ``np.std``)."""
@@ -212,6 +233,7 @@ class TaggedText:
         if len(self.chars) != len(self.tags):
             raise ValueError(f"{len(self.chars)} characters but {len(self.tags)} tags")
 
+
 def contiguous_split(chars: str, tags: np.ndarray, test_fraction: float = 0.2) -> tuple[TaggedText, TaggedText]:
     """The first part of a text for training, the rest for testing.
 
@@ -233,6 +255,7 @@ def contiguous_split(chars: str, tags: np.ndarray, test_fraction: float = 0.2) -
     cut += int(later_starts[0])
     return TaggedText(chars[:cut], tags[:cut]), TaggedText(chars[cut:], tags[cut:])
 
+
 def cut_windows(
     ids: np.ndarray, tags: np.ndarray, length: int, stride: int | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -251,6 +274,7 @@ def cut_windows(
     x = windows(ids, length, stride)
     y = windows(tags, length, stride)
     return x.astype(np.int32), y[..., None].astype(np.float32)
+
 
 def insert_spaces(chars: str, tags: np.ndarray) -> str:
     """The text with a space before every tagged character (``"tobe", [1,0,1,0]`` -> ``"to be"``)."""

@@ -39,6 +39,7 @@ def _check(n: int, length: int, minimum: int) -> None:
     if length < minimum:
         raise ValueError(f"length must be at least {minimum}, got {length}")
 
+
 def adding_problem(n: int, length: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """The adding problem (experiment 4 of Hochreiter & Schmidhuber, 1997), in
     the form used by Le, Jaitly & Hinton (2015).
@@ -64,6 +65,7 @@ def adding_problem(n: int, length: int, seed: int = 0) -> tuple[np.ndarray, np.n
     x[rows, second, 1] = 1.0
     y = (x[rows, first, 0] + x[rows, second, 0]).astype(np.float32)[:, None]
     return x, y
+
 
 def temporal_order(
     n: int, length: int, seed: int = 0, n_symbols: int = 4
@@ -94,6 +96,7 @@ def temporal_order(
     y = (2 * a + b).astype(np.int64)
     return x, y
 
+
 def copy_task(
     n: int, n_items: int, lag: int, seed: int = 0, n_symbols: int = 8
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -123,6 +126,7 @@ def copy_task(
     x = np.eye(n_symbols + 2, dtype=np.float32)[inputs]
     return x, targets
 
+
 def mean_baseline_mse(y_train: np.ndarray, y_test: np.ndarray) -> float:
     """Test MSE of always predicting the training mean: the bar to beat."""
     return float(np.mean((np.asarray(y_test) - np.mean(y_train)) ** 2))
@@ -147,6 +151,7 @@ class OffsetRecall:
     y: np.ndarray
     valid: np.ndarray
     offsets: tuple[int, ...]
+
 
 def offset_recall(
     n: int, length: int, offsets: Sequence[int], n_symbols: int = 8, seed: int = 0
@@ -179,6 +184,7 @@ def offset_recall(
     x = np.eye(n_symbols, dtype=np.float32)[symbols]
     return OffsetRecall(x=x, symbols=symbols, y=y, valid=valid, offsets=offsets)
 
+
 def accuracy_by_offset(probabilities: np.ndarray, task: OffsetRecall) -> np.ndarray:
     """Accuracy for each offset of ``task``, counting only valid targets.
 
@@ -189,6 +195,7 @@ def accuracy_by_offset(probabilities: np.ndarray, task: OffsetRecall) -> np.ndar
         raise ValueError(f"predictions {predicted.shape} do not match targets {task.y.shape}")
     hits = (predicted == task.y) * task.valid
     return hits.sum(axis=(0, 1)) / task.valid.sum(axis=(0, 1))
+
 
 @dataclass(frozen=True)
 class CapitalTags:
@@ -202,6 +209,7 @@ class CapitalTags:
     text: str
     tags: np.ndarray
     distance: np.ndarray
+
 
 def next_word_capital_tags(text: str) -> CapitalTags:
     """Tag every character with whether the *next* word starts with a capital.
@@ -226,6 +234,7 @@ def next_word_capital_tags(text: str) -> CapitalTags:
     capital = np.array([text[s].isupper() for s in starts])
     tags = capital[np.searchsorted(start_arr, nxt)].astype(np.int64)
     return CapitalTags(text=text[:end], tags=tags, distance=(nxt - np.arange(end)).astype(np.int64))
+
 
 def accuracy_by_distance(
     predicted: np.ndarray, tags: np.ndarray, distance: np.ndarray, max_distance: int
@@ -310,6 +319,7 @@ def hamlet_char_tagging(max_len: int = 100) -> CharTagging:
 PUNCTUATION = ".,;:!?"
 """After one of these characters a new word (almost) always starts."""
 
+
 @dataclass(frozen=True)
 class BoundaryTask:
     """Word-boundary restoration on *Hamlet*, ready for Keras.
@@ -331,6 +341,7 @@ class BoundaryTask:
     def length(self) -> int:
         """Characters per window."""
         return int(self.x_train.shape[1])
+
 
 def load_boundary_task(length: int = 100, test_fraction: float = 0.2, lower: bool = True) -> BoundaryTask:
     """Cut *Hamlet*, spaces removed, into windows of ``length`` characters.
@@ -355,6 +366,7 @@ def load_boundary_task(length: int = 100, test_fraction: float = 0.2, lower: boo
         train_chars=train.chars[: x_train.size],
         test_chars=test.chars[: x_test.size],
     )
+
 
 def punctuation_baseline(chars: str, punctuation: str = PUNCTUATION) -> np.ndarray:
     """Trivial tagging: a word starts at the first character and after each punctuation mark.

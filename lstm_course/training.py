@@ -326,6 +326,7 @@ def kept_entries(layer: Any, shape: tuple[int, ...]) -> np.ndarray:
     out = np.asarray(layer(ones, training=True))
     return out != 0
 
+
 def drops_whole_channels(kept: np.ndarray) -> bool:
     """True if, in every sequence of ``kept`` (``batch, time, channels``), each
     channel is either kept at every time step or dropped at every time step."""
@@ -333,6 +334,7 @@ def drops_whole_channels(kept: np.ndarray) -> bool:
     if kept.ndim != 3:
         raise ValueError(f"expected (batch, time, channels), got shape {kept.shape}")
     return bool(np.all(kept.all(axis=1) | (~kept).all(axis=1)))
+
 
 def kernel_gradient_norms(model: Any, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
     """Norm of the gradient of the mean squared error with respect to each
@@ -369,6 +371,7 @@ def binary_accuracy(model: Any, x: np.ndarray, y: np.ndarray, batch_size: int = 
     scores = np.asarray(model.predict(x, batch_size=batch_size, verbose=0)).reshape(len(x))
     threshold = 0.5 if output_is_probability(model) else 0.0
     return float(np.mean((scores > threshold) == (np.asarray(y) == 1)))
+
 
 def scheduled_rates(scheduler: Any, epochs: int = 4, initial: float = 1e-3) -> list[float]:
     """The learning rates a ``LearningRateScheduler`` sets in epochs ``0..epochs-1``.

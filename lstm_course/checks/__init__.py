@@ -38,10 +38,13 @@ from lstm_course.checks.experiments import (
 from lstm_course.checks.introspection import (
     io_shapes,
     layers_of_type,
+    model_inputs,
+    model_outputs,
     output_activation,
     output_is_probability,
     recurrent_layers,
     shape_of,
+    unwrap,
 )
 from lstm_course.checks.structure import (
     assert_array,
@@ -61,6 +64,7 @@ __all__ = [
     "assert_input_shape", "assert_loss", "assert_loss_matches_output", "assert_model", "assert_optimizer",
     "assert_output_activation", "assert_output_shape", "assert_param_count", "assert_probabilities",
     "assert_return_sequences", "baseline_description", "build", "compile_problem", "describe",
-    "diagnose_build_error", "io_shapes", "layers_of_type", "loss_from_logits", "loss_name", "output_activation",
-    "output_is_probability", "output_kind", "recurrent_layers", "shape_of",
+    "diagnose_build_error", "io_shapes", "layers_of_type", "loss_from_logits", "loss_name", "model_inputs",
+    "model_outputs", "output_activation", "output_is_probability", "output_kind", "recurrent_layers", "shape_of",
+    "unwrap",
 ]

@@ -19,11 +19,13 @@ _LOSS_ALIASES = {
     "mae": "mean_absolute_error",
 }
 
+
 def _loss_object(model: Any) -> Any:
     loss = getattr(model, "loss", None)
     while isinstance(loss, functools.partial):
         loss = loss.func
     return loss
+
 
 def loss_name(model: Any) -> str | None:
     """The compiled loss as a snake-case name, e.g. ``"binary_crossentropy"``.
@@ -45,6 +47,7 @@ def loss_name(model: Any) -> str | None:
     name = re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower() if name[:1].isupper() else name
     return _LOSS_ALIASES.get(name, name)
 
+
 def loss_from_logits(model: Any) -> bool:
     """True if the compiled loss reads logits (``from_logits=True``), as a loss
     object's config or a ``functools.partial`` keyword says; False otherwise."""
@@ -58,6 +61,7 @@ def loss_from_logits(model: Any) -> bool:
         except Exception:  # a custom loss without a usable config
             return False
     return False
+
 
 def assert_loss(model: Any, expected: str, why: str = "") -> None:
     """The model was compiled with the loss ``expected`` (a snake-case name)."""
@@ -86,6 +90,7 @@ def assert_loss(model: Any, expected: str, why: str = "") -> None:
             f"output layer uses {output_activation(model)} (Keras notices, warns and reads the layer's "
             "input instead, but the code says the opposite of what the model does). Leave "
             "from_logits at its default, False.")
+
 
 def assert_optimizer(
     model: Any,
@@ -218,6 +223,7 @@ _STAND_IN_Y = np.array([[0.0], [0.0], [1.0], [1.0], [1.0], [1.0]], dtype=np.floa
 _KINDS = {"logit": "a logit (Dense(1) without activation)",
           "probability": "a probability (Dense(1, activation='sigmoid'))"}
 
+
 def _stand_in(kind: str) -> Any:
     import keras
 
@@ -227,6 +233,7 @@ def _stand_in(kind: str) -> Any:
                            kernel_initializer="ones", bias_initializer="zeros"),
     ])
     return model
+
 
 def output_kind(model: Any) -> str | None:
     """``"logit"`` or ``"probability"`` for a Keras model whose output is one of the
@@ -241,6 +248,7 @@ def output_kind(model: Any) -> str | None:
     except (AttributeError, IndexError):
         return None
     return {"linear": "logit", "sigmoid": "probability"}.get(activation)
+
 
 def compile_problem(model: Any, kind: str, learning_rate: float) -> str:
     """What is wrong with how ``model`` (a stand-in of output ``kind``) was compiled;
@@ -293,6 +301,7 @@ def compile_problem(model: Any, kind: str, learning_rate: float) -> str:
         return (f"the 'accuracy' metric reports {reported:.3f} where the decisions are right "
                 f"{actual:.3f} of the time: its threshold does not match {_KINDS[kind]}; {fix}.")
     return ""
+
 
 def assert_compile_model(
     compile_model: Callable[..., Any], baseline: Any | None = None, learning_rate: float | None = None

@@ -7,7 +7,7 @@ from typing import Any
 
 from lstm_course import params
 from lstm_course.checks.compilation import output_kind
-from lstm_course.checks.introspection import _unwrap, shape_of
+from lstm_course.checks.introspection import shape_of, unwrap
 from lstm_course.models import (BASELINE_PARAMS, CHANGES, EMBED_DIM, EXPERIMENTS, MAX_LEN, STACKED_BILSTM_PARAMS,
                                 UNITS, VOCAB_SIZE, Experiment)
 
@@ -18,8 +18,10 @@ _RECURRENT_LAYERS = ("LSTM", "GRU", "SimpleRNN")
 
 _NEUTRAL_LAYERS = ("InputLayer", "Activation")
 
+
 def _kind(layer: Any) -> str:
-    return type(_unwrap(layer)).__name__
+    return type(unwrap(layer)).__name__
+
 
 def assert_baseline_layers(
     model: Any, vocab_size: int = VOCAB_SIZE, embed_dim: int = EMBED_DIM, units: int = UNITS
@@ -107,6 +109,7 @@ def assert_baseline_layers(
     if model.count_params() != total:
         raise AssertionError(f"the model has {model.count_params():,} parameters, expected {total:,}.")
 
+
 def describe(model: Any, max_len: int = MAX_LEN, callbacks: list[Any] | None = None) -> dict[str, Any]:
     """The aspects of a sentiment experiment, in comparable form.
 
@@ -121,7 +124,7 @@ def describe(model: Any, max_len: int = MAX_LEN, callbacks: list[Any] | None = N
 
     embedding, masks, recurrent, dropout, dense, other = [], [], [], [], [], []
     for layer in model.layers:
-        inner, kind = _unwrap(layer), _kind(layer)
+        inner, kind = unwrap(layer), _kind(layer)
         if isinstance(layer, keras.layers.Embedding):
             embedding.append((int(layer.input_dim), int(layer.output_dim)))
             masks.append(bool(layer.mask_zero))
@@ -149,6 +152,7 @@ def describe(model: Any, max_len: int = MAX_LEN, callbacks: list[Any] | None = N
         "callbacks": [type(c).__name__ for c in (callbacks or [])],
     }
 
+
 def baseline_description() -> dict[str, Any]:
     """:func:`describe` of the baseline ``Embedding(10000, 64, mask_zero=True) -> LSTM(128) -> Dense(1)``."""
     return {
@@ -161,6 +165,7 @@ def baseline_description() -> dict[str, Any]:
         "max_len": MAX_LEN,
         "callbacks": [],
     }
+
 
 def _stacked_hint(model: Any) -> str:
     import keras
@@ -182,6 +187,7 @@ def _stacked_hint(model: Any) -> str:
     if units != [UNITS, UNITS]:
         return f"both LSTMs have {UNITS} units per direction; yours have {units}."
     return ""
+
 
 def assert_experiment(name: Any, experiment: Any, baseline: Any | None = None) -> None:
     """The experiment is an :class:`Experiment` that differs from the baseline

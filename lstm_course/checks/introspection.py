@@ -13,6 +13,7 @@ def shape_of(tensor: Any) -> tuple[int | None, ...]:
     """A symbolic or eager tensor's shape as a plain tuple (batch may be None)."""
     return tuple(None if dim is None else int(dim) for dim in tensor.shape)
 
+
 def io_shapes(model: Any) -> str:
     """``"input (None, 50, 2) -> output (None, 1)"`` for a built model.
 
@@ -24,24 +25,30 @@ def io_shapes(model: Any) -> str:
     return f"input {show(inputs)} -> output {show(outputs)}"
 
 
-def _is_keras_model(model: Any) -> bool:
-    import keras
-
-    return isinstance(model, keras.Model)
-
-def _inputs(model: Any) -> list[Any]:
+def model_inputs(model: Any) -> list[Any]:
+    """The model's input tensors; ``[]`` for a ``Sequential`` model that has not been built."""
     try:
         return list(model.inputs or [])
-    except (AttributeError, ValueError):  # a Sequential model that has not been built
+    except (AttributeError, ValueError):
         return []
 
 
-def _unwrap(layer: Any) -> Any:
+def model_outputs(model: Any) -> list[Any]:
+    """The model's output tensors; ``[]`` for a ``Sequential`` model that has not been built."""
+    try:
+        return list(model.outputs or [])
+    except (AttributeError, ValueError):
+        return []
+
+
+def unwrap(layer: Any) -> Any:
+    """The layer inside any ``Bidirectional`` (its forward layer) or ``TimeDistributed`` wrappers."""
     import keras
 
     while isinstance(layer, (keras.layers.TimeDistributed, keras.layers.Bidirectional)):
         layer = layer.layer if isinstance(layer, keras.layers.TimeDistributed) else layer.forward_layer
     return layer
+
 
 def output_activation(model: Any) -> str:
     """Name of the activation that produces the model's output.
@@ -52,34 +59,24 @@ def output_activation(model: Any) -> str:
     """
     import keras
 
-    last = _unwrap(model.layers[-1])
+    last = unwrap(model.layers[-1])
     if isinstance(last, keras.layers.Softmax):
         return "softmax"
     activation = getattr(last, "activation", None)
     return getattr(activation, "__name__", "linear") if activation is not None else "linear"
+
 
 def recurrent_layers(model: Any) -> list[Any]:
     """The recurrent layers of a model (SimpleRNN, LSTM, GRU, also inside Bidirectional)."""
     import keras
 
     kinds = (keras.layers.SimpleRNN, keras.layers.LSTM, keras.layers.GRU, keras.layers.RNN)
-    return [layer for layer in model.layers if isinstance(_unwrap(layer), kinds)]
+    return [layer for layer in model.layers if isinstance(unwrap(layer), kinds)]
 
 
 def layers_of_type(model: Any, kind: type) -> list[Any]:
-    """Layers of ``model`` that are ``kind``, looking inside Bidirectional/TimeDistributed."""
-    import keras
-
-    found = []
-    for layer in model.layers:
-        inner = layer
-        if isinstance(layer, keras.layers.Bidirectional):
-            inner = layer.forward_layer
-        elif isinstance(layer, keras.layers.TimeDistributed):
-            inner = layer.layer
-        if isinstance(inner, kind):
-            found.append(layer)
-    return found
+    """Layers of ``model`` that are ``kind``, or wrap one (``Bidirectional(LSTM)`` counts as an LSTM)."""
+    return [layer for layer in model.layers if isinstance(layer, kind) or isinstance(unwrap(layer), kind)]
 
 
 def output_is_probability(model: Any) -> bool:

@@ -7,18 +7,22 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from lstm_course.checks.introspection import _inputs, _is_keras_model, _unwrap, output_activation, recurrent_layers, shape_of
+from lstm_course.checks.introspection import (model_inputs, model_outputs, output_activation, recurrent_layers,
+                                              shape_of, unwrap)
 
 
 def assert_model(model: Any, what: str = "your function") -> None:
     """The object is a built Keras model (catches ``return None``, a layer...)."""
     if model is None:
         raise AssertionError(f"{what} returned None: did you forget `return model`?")
-    if not _is_keras_model(model):
+    import keras
+
+    if not isinstance(model, keras.Model):
         raise AssertionError(
             f"{what} returned a {type(model).__name__}, not a keras.Model: "
             "build it with keras.Sequential([...]) or keras.Model(inputs, outputs)."
         )
+
 
 def assert_input_shape(model: Any, expected: Sequence[int | None]) -> None:
     """Compare ``model.inputs[0].shape`` (batch axis included) with ``expected``.
@@ -31,12 +35,12 @@ def assert_input_shape(model: Any, expected: Sequence[int | None]) -> None:
     """
     import keras
 
-    if not _inputs(model) and isinstance(model, keras.Sequential) and model.layers:
+    if not model_inputs(model) and isinstance(model, keras.Sequential) and model.layers:
         try:
             model.build(tuple(expected))
         except Exception:  # it cannot take this shape: reported below
             pass
-    inputs = _inputs(model)
+    inputs = model_inputs(model)
     if not inputs:
         raise AssertionError(
             f"the model has no defined input yet, expected inputs of shape {tuple(expected)}: start "
@@ -48,12 +52,10 @@ def assert_input_shape(model: Any, expected: Sequence[int | None]) -> None:
             "check the keras.Input(shape=...) you start with (the batch axis is not part of it)."
         )
 
+
 def assert_output_shape(model: Any, expected: Sequence[int | None]) -> None:
     """Compare ``model.outputs[0].shape``; explain the common off-by-an-axis mistakes."""
-    try:
-        outputs = list(model.outputs or [])
-    except (AttributeError, ValueError):  # a Sequential model that has not been built
-        outputs = []
+    outputs = model_outputs(model)
     if not outputs:
         raise AssertionError(
             f"the model has no defined output yet, expected outputs of shape {tuple(expected)}: start "
@@ -73,6 +75,7 @@ def assert_output_shape(model: Any, expected: Sequence[int | None]) -> None:
         hint = f" The last axis is {actual[-1]}: check the number of units of the output layer."
     raise AssertionError(f"the model's output has shape {actual}, expected {expected}.{hint}")
 
+
 def assert_param_count(model: Any, expected: int, hint: str = "") -> None:
     actual = model.count_params()
     if actual != expected:
@@ -80,6 +83,7 @@ def assert_param_count(model: Any, expected: int, hint: str = "") -> None:
             f"the model has {actual:,} parameters, expected {expected:,}."
             + (f" {hint}" if hint else "")
         )
+
 
 def assert_array(
     value: Any, shape: Sequence[int], what: str = "the result", finite: bool = True
@@ -118,12 +122,14 @@ _BUILD_DIAGNOSES: tuple[tuple[str, str], ...] = (
     ),
 )
 
+
 def diagnose_build_error(message: str) -> str:
     """A hint for a Keras error message raised while building a model ('' if none)."""
     for pattern, hint in _BUILD_DIAGNOSES:
         if re.search(pattern, message):
             return hint
     return ""
+
 
 def build(fn: Callable[..., Any], *args: Any, what: str = "your function", **kwargs: Any) -> Any:
     """Call a model-building function and check that it returns a Keras model.
@@ -144,6 +150,7 @@ def build(fn: Callable[..., Any], *args: Any, what: str = "your function", **kwa
         ) from exc
     assert_model(model, what)
     return model
+
 
 def assert_output_activation(model: Any, expected: str, why: str = "") -> None:
     """The output layer uses ``expected`` ("softmax", "sigmoid" or "linear"); explain the mix-ups.
@@ -178,6 +185,7 @@ def assert_output_activation(model: Any, expected: str, why: str = "") -> None:
         mistake = f"the output layer uses {actual}"
     raise AssertionError(f"{mistake}, expected {expected}: {reason}." + (f" {why}" if why else ""))
 
+
 def assert_probabilities(outputs: Any, kind: str, what: str = "the model's output") -> np.ndarray:
     """Behavioural check of an output batch: ``kind`` is "softmax" or "sigmoid".
 
@@ -208,6 +216,7 @@ def assert_probabilities(outputs: Any, kind: str, what: str = "the model's outpu
         raise ValueError(f"kind must be 'softmax' or 'sigmoid', got {kind!r}")
     return values
 
+
 def assert_return_sequences(model: Any, last: bool) -> None:
     """The last recurrent layer returns a sequence if ``last``, only its final state if not.
 
@@ -217,7 +226,7 @@ def assert_return_sequences(model: Any, last: bool) -> None:
     rnns = recurrent_layers(model)
     if not rnns:
         raise AssertionError("the model has no recurrent layer: add an LSTM.")
-    final = _unwrap(rnns[-1])
+    final = unwrap(rnns[-1])
     if final.return_sequences != last:
         if last:
             raise AssertionError(

@@ -9,7 +9,6 @@ interpreter, in an IPython shell and in a Jupyter kernel.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import subprocess
@@ -74,12 +73,11 @@ def insert_after(nb: nbformat.NotebookNode, gid: str, source: str) -> tuple[nbfo
 
 
 def partial_modules() -> list:
-    mods = []
-    for path in sorted((C.ROOT / "tests" / "partials").glob("*.py")):
-        spec = importlib.util.spec_from_file_location(f"partial_{path.stem}", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        mods.append((path.stem, module))
+    """(assignment, module) of every assignment's hand-written submissions; each must exist
+    (an empty list would silently skip the tests that use it)."""
+    mods = [(a, C.seeds_tool().partial_module(a)) for a in C.ASSIGNMENTS]
+    missing = [a for a, module in mods if module is None]
+    assert not missing, f"no tests/support/partials/<assignment>.py for {missing}"
     return mods
 
 

@@ -37,6 +37,9 @@ def test_layers_of_type_looks_inside_wrappers():
     assert len(checks.layers_of_type(m, layers.LSTM)) == 1
     assert len(checks.layers_of_type(m, layers.Dense)) == 1
     assert checks.layers_of_type(m, layers.GRU) == []
+    # the wrapper itself counts too
+    assert checks.layers_of_type(m, layers.Bidirectional) == [m.layers[0]]
+    assert checks.unwrap(m.layers[0]) is m.layers[0].forward_layer
 
 
 def test_param_count_and_array_checks():

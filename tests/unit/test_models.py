@@ -3,14 +3,14 @@
 import numpy as np
 import pytest
 
-from lstm_course import models, params
+from lstm_course import checks, models, params
 from lstm_course.notebook import reset
 
 
 def test_sentiment_model_totals():
     reset()
-    assert models.sentiment_lstm().count_params() == 738_945
-    assert models.stacked_bidirectional_sentiment().count_params() == 1_232_129
+    assert models.sentiment_lstm().count_params() == models.BASELINE_PARAMS == 738_945
+    assert models.stacked_bidirectional_sentiment().count_params() == models.STACKED_BILSTM_PARAMS == 1_232_129
     assert models.multivariate_lstm_classifier().count_params() == 6_240
 
 
@@ -56,3 +56,12 @@ def test_residual_bilstm_classifier_matches_formula():
                 + 2 * params.dense_params(512, 512) + params.dense_params(512, 1))
     assert model.count_params() == expected
     assert model.get_layer("skip_relu") is not None and model.get_layer("skip_tanh") is not None
+
+
+def test_the_baseline_description_is_the_baseline_model():
+    """a4's checks compare experiments with baseline_description(): it describes the builder's model."""
+    reset()
+    assert checks.describe(models.sentiment_lstm(max_len=models.MAX_LEN)) == checks.baseline_description()
+    stacked = checks.describe(models.stacked_bidirectional_sentiment())
+    changed = [aspect for aspect, value in checks.baseline_description().items() if stacked[aspect] != value]
+    assert changed == [models.CHANGES["stacked_bilstm"]]
