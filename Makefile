@@ -55,7 +55,8 @@ test: install
 	$(PY) -m pytest
 
 # The unit tier only (tests/unit: the package, no notebook, no nbgrader; under a minute).
-# The other tiers: tests/notebooks (with chapters/ and solutions/ under nbval),
+# The other tiers: tests/notebooks (chapters/ under nbval; solutions/ compared with
+# the graded run of each solution in tests/pipeline),
 # tests/pipeline (nbgrader, the sandbox, the grader) and tests/book.
 test-fast: install
 	$(PY) -m pytest tests/unit

@@ -1,6 +1,6 @@
-"""``lstm-course grade`` and stock ``nbgrader autograde`` refuse to grade
-without a working sandbox. (The command's grading itself, serial, parallel
-and on a cluster, is tested in ``test_grading_parallel.py``.)
+"""``lstm-course grade`` one submission at a time (its default), and how it and
+stock ``nbgrader autograde`` refuse to grade without a working sandbox. (A
+whole class in parallel and on a cluster: ``test_grading_parallel.py``.)
 """
 
 from __future__ import annotations
@@ -24,6 +24,18 @@ def run(course, *args, env=None):
     full_env = {**os.environ, "PATH": f"{C.BIN}{os.pathsep}{os.environ['PATH']}", **(env or {})}
     return subprocess.run([*LSTM_COURSE, *args], cwd=course, env=full_env,
                           capture_output=True, text=True, timeout=600)
+
+
+def test_grade_one_at_a_time(tmp_path):
+    """Without --jobs, submissions are graded one after the other: each gets its score."""
+    F.write_source(tmp_path / "repo")
+    course, notebook = C.course_with_solution(tmp_path, F.ASSIGNMENT, "ada", source_root=tmp_path / "repo")
+    C.submit(course, F.ASSIGNMENT, "bob", C.read(notebook), notebook.name)
+    result = run(course, "grade", F.ASSIGNMENT)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "2 graded" in result.stdout, result.stdout
+    assert C.scores(course, F.ASSIGNMENT, "ada", F.NOTEBOOK) == {"test_mean": (2.0, 2.0), "test_std": (3.0, 3.0)}
+    assert C.scores(course, F.ASSIGNMENT, "bob", F.NOTEBOOK) == {"test_mean": (0.0, 2.0), "test_std": (0.0, 3.0)}
 
 
 def test_grade_refuses_without_a_working_sandbox(tmp_path):

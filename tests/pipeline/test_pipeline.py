@@ -18,10 +18,12 @@ from pathlib import Path
 
 import pytest
 
+from lstm_grader.autograde import SanitizeStudentOutput
 from lstm_grader.leaks import html_text
 
 import course as C
 import fixture_assignment as F
+import stored_outputs
 
 pytestmark = pytest.mark.pipeline
 
@@ -203,6 +205,39 @@ class AssignmentPipeline:
         assert not lost, f"{graded['assignment']}: the solution loses points in {lost}\n{graded['log'][-3000:]}"
 
 
+    def test_solution_run_reproduces_the_committed_solutions(self, graded):
+        """The graded run of the solution is nbval's run of solutions/: the same code
+        (hidden tests aside), and the outputs stored in solutions/ by nbval's rules.
+
+        solutions/ is not collected by nbval a second time (pyproject.toml's testpaths):
+        running the same notebook twice would only double the suite's longest work.
+        Stored outputs pass through the grader's own output sanitiser first, which
+        rewrites the HTML of Keras summaries (quotes, not content)."""
+        assignment = graded["assignment"]
+        (ran_path,) = (graded["course"] / "autograded" / "solution" / assignment).glob("*.ipynb")
+        committed = C.read(C.ROOT / "solutions" / assignment / ran_path.name)
+        ran = C.read(ran_path)
+        markers = ("### BEGIN SOLUTION", "### END SOLUTION")
+        tests = auto_graded_ids(committed)
+        pairs = list(zip([c for c in committed.cells if c.cell_type == "code"],
+                         [c for c in ran.cells if c.cell_type == "code"]))
+        for stored, run in pairs:
+            lines = [ln for ln in stored.source.splitlines() if ln.strip() not in markers]
+            if C.grade_id(stored) in tests:  # the graded copy adds the hidden tests
+                missing = [ln for ln in lines if ln not in run.source.splitlines()]
+                assert not missing, f"{assignment}: test cell {C.grade_id(stored)} differs: {missing}"
+            else:
+                assert run.source == "\n".join(lines), (
+                    f"{assignment}: cell {C.grade_id(stored)} of solutions/ is not the code that was graded")
+        sanitise = SanitizeStudentOutput()
+        for cell in committed.cells:
+            if cell.cell_type == "code":
+                cell.outputs = sanitise.sanitize_code_outputs(cell.outputs)
+        found = stored_outputs.differences(committed, ran)
+        assert not found, (f"{assignment}: the solution's outputs differ from solutions/ "
+                           "(regenerate with `make assignments`):\n" + "\n".join(found))
+
+
     def test_tampered_tests_are_restored(self, graded):
         """Autograde puts the instructor's test cells back: what it graded is the
         untouched student version, cell by cell (hidden tests aside)."""
@@ -281,14 +316,9 @@ class AssignmentPipeline:
         assert not doubled, f"cells with both grade and task count twice in the gradebook: {doubled}"
 
 
-# Two classes of two assignments each: pytest-xdist (--dist loadscope) gives each class
-# to one worker, so the four nbgrader runs (the longest fixtures of the suite) are shared
-# between the two workers instead of queueing on one.
-@pytest.mark.parametrize("graded", C.ASSIGNMENTS[0::2], indirect=True, scope="class")
-class TestAssignmentsEven(AssignmentPipeline):
-    pass
-
-
-@pytest.mark.parametrize("graded", C.ASSIGNMENTS[1::2], indirect=True, scope="class")
-class TestAssignmentsOdd(AssignmentPipeline):
-    pass
+# One class per assignment: pytest-xdist (--dist loadscope) hands out whole classes, so
+# the nbgrader runs (the longest fixtures of the suite) spread over every worker.
+for _assignment in C.ASSIGNMENTS:
+    _name = "TestAssignment_" + _assignment
+    globals()[_name] = pytest.mark.parametrize("graded", [_assignment], indirect=True, scope="class")(
+        type(_name, (AssignmentPipeline,), {"__module__": __name__}))

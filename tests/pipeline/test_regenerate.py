@@ -11,8 +11,8 @@ import course as C
 
 pytestmark = pytest.mark.pipeline
 
-# Executing the solutions again would only repeat what nbval checks on the
-# committed solutions/ (their outputs); here the cells themselves are compared.
+# Executing the solutions again would only repeat what test_pipeline.py checks
+# on the committed solutions/ (their outputs); here the cells themselves are compared.
 NO_EXECUTE = """
 c.GenerateSolution.preprocessors = [
     p for p in c.GenerateSolution.preprocessors if p.__name__ != "Execute"
