@@ -16,7 +16,8 @@ Data and tasks
     sunspots; the sentiment task), :mod:`~lstm_course.preprocessing` (tokens,
     vocabularies, characters, the window cutter), :mod:`~lstm_course.tasks`
     (controlled tasks and tagging tasks on Hamlet), :mod:`~lstm_course.music`
-    (Bach chorale melodies from music21).
+    (Bach chorale melodies from music21), :mod:`~lstm_course.series`
+    (forecasting baselines and multi-step forecasts).
 Models and theory
     :mod:`~lstm_course.params` (parameter counts by formula and of built layers),
     :mod:`~lstm_course.models` (the reference architectures and baselines),
