@@ -34,15 +34,15 @@ def histories(values: np.ndarray, origins: Sequence[int], window: int) -> np.nda
     values, origins = np.asarray(values, dtype=np.float64), np.asarray(origins)
     if origins.min() < window - 1 or origins.max() >= len(values):
         raise ValueError(f"origins must lie in [{window - 1}, {len(values) - 1}] for a window of {window}")
-    return np.stack([values[t - window + 1:t + 1] for t in origins])
+    return windows(values, window, step=1)[origins - window + 1]
 
 
 def future(values: np.ndarray, origins: Sequence[int], horizon: int) -> np.ndarray:
     """What followed each origin: row ``k`` is ``values[origins[k] + 1 : origins[k] + 1 + horizon]``."""
     values, origins = np.asarray(values, dtype=np.float64), np.asarray(origins)
-    if origins.max() + horizon >= len(values):
-        raise ValueError(f"the last origin needs {horizon} values after it")
-    return np.stack([values[t + 1:t + 1 + horizon] for t in origins])
+    if origins.min() < -1 or origins.max() + horizon >= len(values):
+        raise ValueError(f"origins must lie in [-1, {len(values) - 1 - horizon}] for a horizon of {horizon}")
+    return windows(values, horizon, step=1)[origins + 1]
 
 
 def persistence(history: np.ndarray, horizon: int) -> np.ndarray:

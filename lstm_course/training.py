@@ -14,7 +14,8 @@
 * :func:`exponential_decay` -- the learning-rate schedule of the residual
   BiLSTM classifier, ``1e-3 * 0.6 ** epoch``, for
   ``keras.callbacks.LearningRateScheduler``; :func:`scheduled_rates` -- the
-  rates any such scheduler sets, epoch by epoch.
+  rates any such scheduler sets, epoch by epoch; :func:`fit_in_passes` -- the
+  decaying-rate recipe of the small sunspot forecasters.
 * probes of a model or a layer: :func:`kept_entries` and
   :func:`drops_whole_channels` (what a dropout layer drops),
   :func:`kernel_gradient_norms` (the gradient reaching each layer's kernel) and
@@ -314,6 +315,23 @@ def exponential_decay(epoch: int, lr: float | None = None, *, initial: float = 1
     ``initial`` and ``factor`` are keyword-only for that reason.
     """
     return initial * factor**epoch
+
+
+def fit_in_passes(model: Any, x: np.ndarray, y: np.ndarray, *, epochs: int = 8, passes_per_epoch: int = 10,
+                  learning_rate: float = 2e-2, decay: float = 0.7, batch_size: int = 104,
+                  validation_data: tuple[np.ndarray, np.ndarray] | None = None) -> Any:
+    """Compile ``model`` with Adam and MSE and fit it on a small training set; return the History.
+
+    Each epoch is ``passes_per_epoch`` passes over ``(x, y)`` (the arrays
+    repeated): with a few hundred windows, Keras' per-epoch bookkeeping would
+    otherwise cost more than the training. The learning rate is
+    ``learning_rate * decay ** epoch``. The sunspot forecasters train this way.
+    """
+    model.compile(keras.optimizers.Adam(learning_rate), "mse")
+    schedule = keras.callbacks.LearningRateScheduler(lambda epoch: learning_rate * decay**epoch)
+    return model.fit(np.concatenate([x] * passes_per_epoch), np.concatenate([y] * passes_per_epoch),
+                     batch_size=batch_size, epochs=epochs, validation_data=validation_data, verbose=0,
+                     callbacks=[schedule])
 
 
 # ---------------------------------------------------------------- probes

@@ -166,3 +166,13 @@ def test_exponential_decay_as_keras_calls_it():
     history = model.fit(x, y, epochs=3, verbose=0,
                         callbacks=[keras.callbacks.LearningRateScheduler(hp.exponential_decay)])
     np.testing.assert_allclose(history.history["learning_rate"], [1e-3, 6e-4, 3.6e-4], rtol=1e-6)
+
+
+def test_fit_in_passes_repeats_the_data_and_decays_the_rate():
+    x, y = np.linspace(0, 1, 26, dtype="float32")[:, None], np.linspace(1, 2, 26, dtype="float32")[:, None]
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    history = hp.fit_in_passes(model, x, y, epochs=3, passes_per_epoch=4, learning_rate=0.1, decay=0.5,
+                            batch_size=13, validation_data=(x, y))
+    assert len(history.history["loss"]) == 3 and "val_loss" in history.history
+    assert history.params["steps"] == 26 * 4 // 13  # four passes of two batches per epoch
+    np.testing.assert_allclose(history.history["learning_rate"], [0.1, 0.05, 0.025], rtol=1e-6)
