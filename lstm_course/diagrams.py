@@ -14,6 +14,8 @@ One palette serves every diagram (``LINE``, ``CELL_FILL``, ``LAYER_FILL``,
 * :func:`draw_bidirectional`: a bidirectional layer unrolled in time;
 * :func:`plot_gate_heatmaps`: gate activations over a real sequence, one
   heatmap per gate (units x time steps).
+* :func:`draw_stateful_batches`: a text cut into parallel streams and
+  windows, batch after batch, as a stateful language model reads it.
 
 Every function draws onto a given :class:`matplotlib.axes.Axes` and returns
 nothing, so a chapter controls the figure and its caption.
@@ -362,3 +364,39 @@ def draw_bidirectional(ax: Axes, inputs: Sequence[str], title: str = "") -> None
     ax.text(steps - 0.3, 1.0, "forward", va="center", fontsize=9, color=fwd)
     ax.text(steps - 0.3, 2.0, "backward", va="center", fontsize=9, color=bwd)
     _frame(ax, (-0.6, steps + 0.9), (-0.45, 3.45), title)
+
+
+def draw_stateful_batches(ax: Axes, text: str, batch_size: int, length: int, title: str | None = None) -> None:
+    """How :func:`lstm_course.language_model.stateful_batches` arranges a text, drawn.
+
+    Top row: the text, cut into ``batch_size`` contiguous streams. Below it, one
+    row per stream, cut into windows of ``length`` characters; the windows in
+    column ``k`` (labelled, and filled alternately) form batch ``k``, and the
+    arrow between two windows of a row is the state a stateful layer carries
+    from one batch to the next. Spaces are shown as ``_``.
+    """
+    n_batches = (len(text) - 1) // (batch_size * length)
+    if n_batches < 1:
+        raise ValueError(f"{len(text)} characters do not fill one batch of {batch_size} x {length}")
+    per_stream, gap = n_batches * length, 0.8
+    shown = text[:batch_size * per_stream].replace(" ", "_").replace("\n", "/")
+    top = batch_size + 1.0
+    for j, ch in enumerate(shown):
+        _layer(ax, j, top, ch, CELL_FILL, w=0.9, h=0.8)
+    for i in range(batch_size):
+        _label(ax, (i + 0.5) * per_stream - 0.5, top + 0.75, f"stream {i + 1}", size=9)
+        if i:
+            _line(ax, [(i * per_stream - 0.5, top - 0.55), (i * per_stream - 0.5, top + 0.55)])
+        row = batch_size - 1 - i
+        _label(ax, -1.0, row, f"stream {i + 1}", size=9, ha="right")
+        for k in range(n_batches):
+            x0 = k * (length + gap)
+            for t in range(length):
+                _layer(ax, x0 + t, row, shown[i * per_stream + k * length + t],
+                       INPUT_FILL if k % 2 == 0 else OUTPUT_FILL, w=0.9, h=0.8)
+            if i == 0:
+                _label(ax, x0 + (length - 1) / 2, batch_size - 0.25, f"batch {k + 1}", size=9, fontweight="bold")
+            if k + 1 < n_batches:
+                _line(ax, [(x0 + length - 0.5, row), (x0 + length + gap - 0.5, row)], arrow=True)
+    _label(ax, n_batches * (length + gap), batch_size - 1, "state carried\nto the next batch", size=8.5, ha="left")
+    _frame(ax, (-4.2, batch_size * per_stream), (-0.6, top + 1.2), title)
