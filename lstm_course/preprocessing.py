@@ -11,13 +11,17 @@
   (many-to-one pairs from a series) and :func:`cut_windows` (a long tagged
   sequence into fixed-length examples) call it;
 * :func:`word_boundary_tags`, :func:`contiguous_split` and
-  :func:`insert_spaces`: characters without spaces and their word-start tags.
+  :func:`insert_spaces`: characters without spaces and their word-start tags;
+* :func:`tf_lower`, :func:`tf_split` and :func:`text_vectorizer`: the same
+  tokens and ids inside TensorFlow, as a ``keras.layers.TextVectorization``
+  layer (for ``tf.data`` pipelines and models that read raw strings).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -282,3 +286,70 @@ def insert_spaces(chars: str, tags: np.ndarray) -> str:
     if len(chars) != len(tags):
         raise ValueError(f"{len(chars)} characters but {len(tags)} tags")
     return "".join((" " if tag and i else "") + ch for i, (ch, tag) in enumerate(zip(chars, tags)))
+
+
+# ------------------------------------------------- the same tokens in TensorFlow
+
+# Python's ``\s`` (the characters of ``str.isspace``) written for RE2, the
+# regular expressions of TensorFlow, whose own ``\s`` knows ASCII white space only.
+_RE2_SPACE = r"\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
+
+
+def tf_lower(texts: Any) -> Any:
+    """A string tensor lower-cased as :func:`tokenize` does: Unicode-aware, like
+    ``str.lower`` (``"ÉTÉ"`` -> ``"été"``), where ``tf.strings.lower`` and
+    ``TextVectorization``'s ``"lower"`` change ASCII letters only.
+
+    The ``standardize`` step of :func:`text_vectorizer`.
+    """
+    import tensorflow as tf
+
+    return tf.strings.lower(texts, encoding="utf-8")
+
+
+def tf_split(texts: Any) -> Any:
+    """:func:`tokenize`'s split in TensorFlow ops: a ``tf.RaggedTensor`` of tokens,
+    one row per string of the 1-D tensor ``texts``.
+
+    A run of ``a-z``, ``0-9`` and ``'`` is one token, any other character that is
+    not white space is a token of its own, and white space separates. Applied
+    after :func:`tf_lower`, it gives the tokens of :func:`tokenize` (Python's
+    white space, Unicode's included, counts as white space here too). The
+    ``split`` step of :func:`text_vectorizer`; it runs inside a graph, so a
+    ``tf.data`` pipeline or a model can use it.
+    """
+    import tensorflow as tf
+
+    spaced = tf.strings.regex_replace(texts, f"([^{_RE2_SPACE}a-z0-9'])", r" \1 ")
+    return tf.strings.split(tf.strings.regex_replace(spaced, f"[{_RE2_SPACE}]", " "))
+
+
+def text_vectorizer(
+    vocab: Vocabulary | None = None, max_len: int | None = None, *, max_tokens: int | None = None,
+    ragged: bool = False,
+) -> Any:
+    """A ``keras.layers.TextVectorization`` layer that reads text as :func:`tokenize` does.
+
+    With ``vocab`` the layer takes its words in ``vocab``'s order, so its ids
+    are ``vocab``'s (0 = padding, 1 = out of vocabulary, ``[UNK]`` in Keras):
+    ``layer(texts)`` equals ``vocab.encode(texts, max_len)`` (as int64). Without
+    ``vocab`` the layer is empty: call its ``adapt`` on training text (it keeps
+    the ``max_tokens - 2`` most frequent tokens; Keras breaks ties between
+    equally frequent tokens in reverse alphabetical order, :class:`Vocabulary`
+    in alphabetical order).
+
+    ``max_len`` pads or cuts every output to that many ids (the first ones are
+    kept, the padding goes at the end); ``None`` pads a batch to its longest
+    text, and ``ragged=True`` returns a ``tf.RaggedTensor`` without padding.
+
+    The layer calls :func:`tf_lower` and :func:`tf_split`; to load a saved model
+    that holds it, pass ``custom_objects={"tf_lower": tf_lower, "tf_split": tf_split}``
+    to ``keras.models.load_model``.
+    """
+    from keras import layers
+
+    if vocab is not None and max_tokens is not None:
+        raise ValueError("give either vocab or max_tokens: a fixed vocabulary sets the size")
+    return layers.TextVectorization(
+        max_tokens=max_tokens, standardize=tf_lower, split=tf_split, output_sequence_length=max_len,
+        ragged=ragged, vocabulary=None if vocab is None else list(vocab.words))
