@@ -16,7 +16,10 @@ course projects the architectures come from (see the references of chapters
 * :func:`residual_bilstm_classifier`: two BiLSTM layers followed by two
   residual Dense blocks;
 * :func:`dense_stack`: an LSTM encoder under a plain or residual stack of
-  Dense blocks (the depth experiment of chapter 8).
+  Dense blocks (the depth experiment of chapter 8);
+* :func:`transformer_encoder`: a small Transformer encoder with one output,
+  on word indices or on feature vectors, the non-recurrent model the LSTM is
+  measured against (with :func:`transformer_params`, its count by formula).
 
 Also here: the baseline every sentiment model is compared with,
 :func:`bag_of_words_accuracy` (logistic regression on word counts), and
@@ -34,6 +37,7 @@ The Keras model names (``name=``) are those the chapters' stored summaries show.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -234,6 +238,100 @@ def dense_stack(
     outputs = layers.Dense(1, name="output")(h)
     default = f"{'residual' if residual else 'plain'}_{depth}"
     return keras.Model(inputs, outputs, name=name or default)
+
+
+# ----------------------------------------------- a small Transformer
+
+
+@functools.cache
+def _position_embedding() -> type:
+    """The ``PositionEmbedding`` layer class (made on first use: Keras is imported lazily)."""
+    import keras
+
+    @keras.saving.register_keras_serializable(package="lstm_course")
+    class PositionEmbedding(keras.layers.Layer):
+        """Adds a learned vector per position (``max_len * dim`` weights) to its input; keeps the mask."""
+
+        def __init__(self, max_len: int, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.max_len = max_len
+            self.supports_masking = True
+
+        def build(self, input_shape: tuple[int | None, ...]) -> None:
+            self.positions = self.add_weight(shape=(self.max_len, input_shape[-1]), name="positions",
+                                             initializer=keras.initializers.RandomUniform(-0.05, 0.05))
+
+        def call(self, x: Any) -> Any:
+            return x + self.positions[None, : keras.ops.shape(x)[1]]
+
+        def get_config(self) -> dict[str, Any]:
+            return {**super().get_config(), "max_len": self.max_len}
+
+    return PositionEmbedding
+
+
+def transformer_encoder(
+    max_len: int,
+    *,
+    vocab_size: int | None = None,
+    n_features: int | None = None,
+    dim: int = 32,
+    heads: int = 2,
+    ff_dim: int = 64,
+    blocks: int = 1,
+    name: str = "transformer",
+) -> Any:
+    """A small Transformer encoder (Vaswani et al., 2017) with one linear output, uncompiled.
+
+    Give ``vocab_size`` for word indices (an ``Embedding`` with
+    ``mask_zero=True``, so padding is ignored as in the LSTM) or
+    ``n_features`` for vectors of features (a ``Dense(dim)`` projection).
+    A learned position vector is added to each step (``PositionEmbedding``,
+    named ``positions``); then ``blocks`` encoder blocks, each
+    ``x = LayerNorm(x + MultiHeadAttention(x, x))`` and
+    ``x = LayerNorm(x + Dense(dim)(Dense(ff_dim, relu)(x)))`` (the original
+    post-norm order), ``heads`` heads of ``dim // heads`` dimensions each. The
+    steps are averaged (padding excluded) and ``Dense(1)`` gives a logit or a
+    value. :func:`transformer_params` counts its parameters.
+    """
+    import keras
+    from keras import layers
+
+    if (vocab_size is None) == (n_features is None):
+        raise ValueError("give exactly one of vocab_size (word indices) and n_features (feature vectors)")
+    if dim % heads:
+        raise ValueError(f"dim ({dim}) must be a multiple of heads ({heads})")
+    if vocab_size is not None:
+        inputs = keras.Input((max_len,), dtype="int32", name="words")
+        x = layers.Embedding(vocab_size, dim, mask_zero=True, name="embedding")(inputs)
+    else:
+        inputs = keras.Input((max_len, n_features), name="features")
+        x = layers.Dense(dim, name="projection")(inputs)
+    x = _position_embedding()(max_len, name="positions")(x)
+    for i in range(1, blocks + 1):
+        attended = layers.MultiHeadAttention(heads, dim // heads, name=f"attention_{i}")(x, x)
+        x = layers.LayerNormalization(name=f"norm_{i}a")(layers.Add(name=f"skip_{i}a")([x, attended]))
+        hidden = layers.Dense(ff_dim, activation="relu", name=f"feed_forward_{i}")(x)
+        x = layers.Add(name=f"skip_{i}b")([x, layers.Dense(dim, name=f"feed_back_{i}")(hidden)])
+        x = layers.LayerNormalization(name=f"norm_{i}b")(x)
+    x = layers.GlobalAveragePooling1D(name="average")(x)
+    return keras.Model(inputs, layers.Dense(1, name="output")(x), name=name)
+
+
+def transformer_params(max_len: int, inputs: int, dim: int = 32, ff_dim: int = 64, blocks: int = 1,
+                       *, tokens: bool = True) -> int:
+    """Parameters of :func:`transformer_encoder`, by formula.
+
+    ``inputs`` is the vocabulary size (``tokens=True``) or the number of
+    features (``tokens=False``). Each block holds the attention's four
+    ``dim x dim`` projections with biases (query, key, value, output; the
+    heads split ``dim``, so their number does not matter), two layer norms
+    (a scale and a shift per feature) and the feed-forward pair.
+    """
+    entry = params.embedding_params(inputs, dim) if tokens else params.dense_params(inputs, dim)
+    block = (4 * params.dense_params(dim, dim) + 2 * 2 * dim
+             + params.dense_params(dim, ff_dim) + params.dense_params(ff_dim, dim))
+    return entry + max_len * dim + blocks * block + params.dense_params(dim, 1)
 
 
 # ------------------------------------------------------------- baselines
