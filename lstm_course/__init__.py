@@ -14,13 +14,18 @@ Set-up and checks
 Data and tasks
     :mod:`~lstm_course.data` (offline loaders: Rotten Tomatoes, Hamlet, S&P 500,
     sunspots; the sentiment task), :mod:`~lstm_course.preprocessing` (tokens,
-    vocabularies, characters, the window cutter), :mod:`~lstm_course.tasks`
+    vocabularies, characters, the window cutter, and the same tokens and ids
+    as a ``TextVectorization`` layer), :mod:`~lstm_course.tasks`
     (controlled tasks and tagging tasks on Hamlet), :mod:`~lstm_course.music`
     (Bach chorale melodies from music21), :mod:`~lstm_course.series`
-    (forecasting baselines and multi-step forecasts).
+    (forecasting baselines and multi-step forecasts), :mod:`~lstm_course.language_model`
+    (character language models: n-gram baselines, bits per character,
+    stateful batches, sampling at a temperature).
 Models and theory
     :mod:`~lstm_course.params` (parameter counts by formula and of built layers),
     :mod:`~lstm_course.models` (the reference architectures and baselines),
+    :mod:`~lstm_course.seq2seq` (reading written dates: the task, encoder-decoder
+    LSTMs with and without attention, teacher forcing and greedy decoding),
     :mod:`~lstm_course.training` (learning-rate range test, schedules, timers,
     sweeps, probes), :mod:`~lstm_course.numpy_rnn` and
     :mod:`~lstm_course.numpy_lstm` (from-scratch recurrent cells checked against

@@ -4,6 +4,7 @@
 * `nbgrader autograde` of one submission (the solution) per assignment;
 * `lstm-course grade` of one a1 submission with and without the sandbox;
 * the throughput of parallel grading with 1, 2 and 4 workers, and projections;
+* the integrity screen of each solution (static and runtime probes, no kernel);
 * a clean `jupyter-book build` of the site.
 """
 
@@ -119,6 +120,25 @@ def bench_parallel(assignment: str = "a1_rnn_vs_lstm", submissions: int = 8) -> 
           f"(300 students on one: {300 / (8 * per_core):.0f} min), assuming the per-core rate measured here")
 
 
+def bench_screen(repeats: int = 5) -> None:
+    """The integrity screen of every assignment's solution against its release (best of ``repeats``)."""
+    from lstm_grader.screen import screen_notebook
+
+    print("\n## integrity screen of each solution, milliseconds (best of 5)")
+    for assignment in C.ASSIGNMENTS:
+        release = C.read(ROOT / "assignments" / assignment / f"{assignment}.ipynb")
+        source = C.read(ROOT / "source" / assignment / f"{assignment}.ipynb")
+        solved = C.with_cells(release, C.solution_cells(source))
+        best = min(_timed(lambda: screen_notebook(solved, release)) for _ in range(repeats))
+        print(f"{1000 * best:7.1f}  {assignment}", flush=True)
+
+
+def _timed(call) -> float:
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start
+
+
 def bench_book() -> None:
     print("\n## jupyter-book build from clean, seconds")
     with tempfile.TemporaryDirectory() as tmp:
@@ -134,6 +154,6 @@ def bench_book() -> None:
 if __name__ == "__main__":
     only = sys.argv[1:]
     for name, bench in (("notebooks", bench_notebooks), ("autograde", bench_autograde),
-                        ("sandbox", bench_sandbox), ("parallel", bench_parallel), ("book", bench_book)):
+                        ("sandbox", bench_sandbox), ("parallel", bench_parallel), ("screen", bench_screen), ("book", bench_book)):
         if not only or name in only:
             bench()

@@ -4,6 +4,7 @@
     python tools/seeds.py --seeds 20 source        # the graded tests, seeds 0..19
     python tools/seeds.py --page-only              # re-render the book page from the report
     python tools/seeds.py --seeds 20 --variants source   # and correct student variants
+    python tools/seeds.py --merge other.json       # add the runs of a sweep made elsewhere
 
 ``--variants`` also runs, for each assignment in ``source/``, the correct
 student submissions written differently from the solution that
@@ -405,11 +406,12 @@ def load_report(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text()) if path.exists() else {"runs": []}
 
 
-def write_report(path: Path, runs: list[Run], previous: dict[str, Any]) -> dict[str, Any]:
+def write_report(path: Path, runs: list[Run] | list[dict[str, Any]], previous: dict[str, Any]) -> dict[str, Any]:
     """Merge ``runs`` into ``previous``: a (notebook, seed) run now replaces the old one."""
-    swept = {(r.notebook, r.seed) for r in runs}
+    new = [r if isinstance(r, dict) else asdict(r) for r in runs]
+    swept = {(r["notebook"], r["seed"]) for r in new}
     kept = [r for r in previous.get("runs", []) if (r["notebook"], r["seed"]) not in swept]
-    all_runs = kept + [asdict(r) for r in runs]
+    all_runs = kept + new
     report = {
         "generated": time.strftime("%Y-%m-%d"),
         "machine": f"{os.cpu_count()} CPU cores",
@@ -432,11 +434,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_REPORT, help="the JSON report")
     parser.add_argument("--page", type=Path, default=DEFAULT_PAGE, help="the book page")
     parser.add_argument("--page-only", action="store_true", help="render the page from the report; run nothing")
+    parser.add_argument("--merge", type=Path, nargs="+", default=[],
+                        help="add the runs of these reports (sweeps made elsewhere, e.g. in parallel); run nothing")
     parser.add_argument("--variants", action="store_true",
                         help="also run the correct student variants of each assignment (tests/support/partials/)")
     args = parser.parse_args(argv)
 
-    if args.page_only:
+    if args.merge:
+        merged = [run for other in args.merge for run in load_report(other)["runs"]]
+        report = write_report(args.out, merged, load_report(args.out))
+    elif args.page_only:
         report = load_report(args.out)
         report["summary"] = summarise(report.get("runs", []))
     else:
@@ -451,7 +458,7 @@ def main(argv: list[str] | None = None) -> int:
     args.page.write_text(render_page(report) + "\n")
     failed = [c for s in report["summary"].values() for c in s["checks"] if c["failed_seeds"]]
     print(f"{len(failed)} checks failed under some seed; report {args.out}, page {args.page}")
-    return 1 if failed and not args.page_only else 0
+    return 1 if failed and not (args.page_only or args.merge) else 0
 
 
 if __name__ == "__main__":

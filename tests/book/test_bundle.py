@@ -9,6 +9,7 @@ tool's built-in check.
 
 from __future__ import annotations
 
+import ast
 import io
 import json
 import re
@@ -266,8 +267,12 @@ def test_student_requirements_are_the_pinned_environment_without_instructor_tool
             for cell in json.loads((ROOT / rel).read_text())["cells"]:
                 if cell["cell_type"] == "code":
                     imported |= set(re.findall(r"^\s*(?:from|import)\s+(\w+)", "".join(cell["source"]), re.M))
-    for path in (ROOT / "lstm_course").rglob("*.py"):
-        imported |= set(re.findall(r"^\s*(?:from|import)\s+(\w+)", path.read_text(), re.M))
+    for path in (ROOT / "lstm_course").rglob("*.py"):  # parsed: a docstring line may start with "from"
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                imported.add(node.module.split(".")[0])
     third_party = imported - set(sys.stdlib_module_names) - {"lstm_course", "__future__"}
     assert third_party >= {"keras", "numpy", "myst_nb"}
     missing = {m for m in third_party if not {canonicalize_name(d) for d in providers.get(m, [])} & names}

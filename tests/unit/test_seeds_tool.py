@@ -84,3 +84,21 @@ def test_variants_are_the_partials_correct_submissions():
     assert seeds.with_cells(nb, {"answer": "x = 2"}).cells[0].source == "x = 2"
     with pytest.raises(KeyError):
         seeds.with_cells(nb, {"missing": ""})
+
+
+def test_merge_adds_the_runs_of_another_report(tmp_path):
+    def run(notebook, seed, value, ok=True):
+        return {"notebook": notebook, "seed": seed, "seconds": 1.0, "stopped": "", "code": "c0de",
+                "checks": [{"cell": 1, "kind": "assert", "label": "assert x", "ok": ok, "error": ""}],
+                "glue": {"value": value}}
+
+    ours, theirs = tmp_path / "ours.json", tmp_path / "theirs.json"
+    seeds.write_report(ours, [run("a.ipynb", 0, 1.0), run("b.ipynb", 0, 5.0, ok=False)], {})
+    seeds.write_report(theirs, [run("b.ipynb", 0, 6.0), run("b.ipynb", 1, 7.0)], {})
+    page = tmp_path / "page.md"
+    assert seeds.main(["--merge", str(theirs), "--out", str(ours), "--page", str(page)]) == 0
+    merged = json.loads(ours.read_text())
+    assert [(r["notebook"], r["seed"]) for r in merged["runs"]] == [("a.ipynb", 0), ("b.ipynb", 0), ("b.ipynb", 1)]
+    assert merged["summary"]["b.ipynb"]["glue"]["value"]["median"] == 6.5  # their runs replaced ours
+    assert not merged["summary"]["b.ipynb"]["checks"][0]["failed_seeds"]
+    assert "`b.ipynb`" in page.read_text()
