@@ -27,7 +27,8 @@ Models and theory
     :mod:`~lstm_course.seq2seq` (reading written dates: the task, encoder-decoder
     LSTMs with and without attention, teacher forcing and greedy decoding),
     :mod:`~lstm_course.training` (learning-rate range test, schedules, timers,
-    sweeps, probes), :mod:`~lstm_course.numpy_rnn` and
+    sweeps, probes), :mod:`~lstm_course.comparison` (several architectures,
+    one recipe, several seeds), :mod:`~lstm_course.numpy_rnn` and
     :mod:`~lstm_course.numpy_lstm` (from-scratch recurrent cells checked against
     Keras), :mod:`~lstm_course.embeddings`.
 Figures
