@@ -18,7 +18,8 @@ Data and tasks
     as a ``TextVectorization`` layer), :mod:`~lstm_course.tasks`
     (controlled tasks and tagging tasks on Hamlet), :mod:`~lstm_course.music`
     (Bach chorale melodies from music21), :mod:`~lstm_course.series`
-    (forecasting baselines and multi-step forecasts), :mod:`~lstm_course.language_model`
+    (forecasting baselines and multi-step forecasts), :mod:`~lstm_course.features`
+    (daily price features from the past only, windows inside one period), :mod:`~lstm_course.language_model`
     (character language models: n-gram baselines, bits per character,
     stateful batches, sampling at a temperature).
 Models and theory

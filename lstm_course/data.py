@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from lstm_course.notebook import seeded
-from lstm_course.preprocessing import Vocabulary
+from lstm_course.preprocessing import Vocabulary, vectorize
 
 
 LABELS = ("rotten", "fresh")  # label 0, label 1
@@ -158,14 +158,15 @@ def load_sentiment(
     """Rotten Tomatoes reviews encoded with a vocabulary built on the training side only.
 
     Reviews longer than ``max_len`` tokens keep their first ``max_len`` tokens
-    (the median review has about 20 words).
+    (the median review has about 20 words). The ids come from a
+    ``TextVectorization`` layer (:func:`lstm_course.preprocessing.vectorize`).
     """
     split = rotten_tomatoes_split(test_fraction=test_fraction, seed=seed)
     vocab = Vocabulary.build(split.train["text"], size=vocab_size)
     return SentimentData(
-        x_train=vocab.encode(split.train["text"], max_len),
+        x_train=vectorize(vocab, split.train["text"], max_len),
         y_train=split.train["label"].to_numpy(np.int64),
-        x_test=vocab.encode(split.test["text"], max_len),
+        x_test=vectorize(vocab, split.test["text"], max_len),
         y_test=split.test["label"].to_numpy(np.int64),
         vocab=vocab,
         split=split,
@@ -236,10 +237,8 @@ def _encoded(data: SentimentData, max_len: int | None) -> tuple[np.ndarray, np.n
     """All training and test reviews as ``max_len`` word positions (default: as loaded)."""
     if max_len is None or max_len == data.x_train.shape[1]:
         return data.x_train, data.x_test
-    if max_len < 1:
-        raise ValueError(f"max_len must be positive, got {max_len}")
-    return (data.vocab.encode(data.split.train["text"], max_len),
-            data.vocab.encode(data.split.test["text"], max_len))
+    return (vectorize(data.vocab, data.split.train["text"], max_len),
+            vectorize(data.vocab, data.split.test["text"], max_len))
 
 
 def _arrays(data: SentimentData, max_len: int | None, fit_rows: np.ndarray,

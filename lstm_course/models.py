@@ -16,7 +16,7 @@ course projects the architectures come from (see the references of chapters
 * :func:`residual_bilstm_classifier`: two BiLSTM layers followed by two
   residual Dense blocks;
 * :func:`dense_stack`: an LSTM encoder under a plain or residual stack of
-  Dense blocks (the depth experiment of chapter 8);
+  Dense blocks (the depth experiment of chapter 9);
 * :func:`transformer_encoder`: a small Transformer encoder with one output,
   on word indices or on feature vectors, the non-recurrent model the LSTM is
   measured against (with :func:`transformer_params`, its count by formula).
@@ -28,7 +28,7 @@ student may choose (:data:`EXPERIMENTS`) and the one aspect each may change
 (:data:`CHANGES`).
 
 The models that read word indices follow the course's padding convention
-(chapter 6): sequences are padded at the end and the embedding masks the
+(chapter 3): sequences are padded at the end and the embedding masks the
 padding (``mask_zero=True``; masking adds no parameters). The one exception is
 the residual BiLSTM classifier: its ``GlobalMaxPooling1D`` cannot carry a mask
 (Keras drops it with a warning), so that model reads the padding as input.
@@ -46,7 +46,7 @@ from lstm_course import params
 if TYPE_CHECKING:
     from lstm_course.data import SentimentData
 
-# The sentiment LSTM (chapters 9 and 10, the baseline of assignment 4):
+# The sentiment LSTM (chapters 10 and 11, the baseline of assignment 4):
 # Embedding(10000, 64, mask_zero=True) -> LSTM(128) -> Dense(1), on reviews of 40 words.
 VOCAB_SIZE = 10_000
 EMBED_DIM = 64

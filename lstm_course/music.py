@@ -16,6 +16,12 @@ Usage::
     melodies = music.chorale_melodies(30)          # list of int arrays
     pitches = music.PitchRange.covering(melodies)  # MIDI pitch <-> class index
     x, y = music.melody_pairs([pitches.encode(m) for m in melodies], steps=8)
+
+For next-note prediction and generation: :func:`tune_groups` (to hold out
+whole tunes, not only whole chorales), :class:`PitchBigram` (the counting
+baseline), :func:`continue_melodies` (write a continuation one note at a
+time with any model) and :func:`continuation_stats` (does it stay in the
+chorale's key and range?).
 """
 
 from __future__ import annotations
@@ -26,10 +32,11 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
+from lstm_course.language_model import apply_temperature
 from lstm_course.preprocessing import windows
 
 CACHE_ENV = "LSTM_COURSE_CACHE"
@@ -230,3 +237,115 @@ def midi_numbers(names: Iterable[str]) -> list[int]:
             raise ValueError(f"not a note name like 'C4' or 'F#5': {name!r}")
         out.append(_NAMES.index(match.group(1)) + 12 * (int(match.group(2)) + 1))
     return out
+
+
+def tune_groups(melodies: Sequence[np.ndarray], n: int = 6, threshold: float = 0.3) -> np.ndarray:
+    """A group label for each melody: melodies of the same hymn tune share a label.
+
+    Bach harmonised many tunes more than once, and the corpus holds each
+    harmonisation as its own chorale, sometimes in another key or with a
+    note changed. Two melodies count as the same tune when at least
+    ``threshold`` of the runs of ``n`` consecutive intervals (in semitones,
+    so a transposition changes nothing) of the shorter one also occur in the
+    other; groups are the connected components of that relation. Labels are
+    ``0, 1, ...`` in order of each group's first melody.
+    """
+    if n < 1 or not 0.0 < threshold <= 1.0:
+        raise ValueError(f"need n >= 1 and threshold in (0, 1], got {n}, {threshold}")
+    shapes = []
+    for melody in melodies:
+        steps = np.diff(np.asarray(melody, dtype=np.int64))
+        shapes.append({tuple(steps[i:i + n]) for i in range(len(steps) - n + 1)})
+    parent = list(range(len(shapes)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(shapes):
+        for j in range(i + 1, len(shapes)):
+            b = shapes[j]
+            if a and b and len(a & b) >= threshold * min(len(a), len(b)):
+                parent[max(root(i), root(j))] = min(root(i), root(j))
+    roots = [root(i) for i in range(len(shapes))]
+    first = {r: k for k, r in enumerate(dict.fromkeys(roots))}
+    return np.array([first[r] for r in roots], dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class PitchBigram:
+    """Next-note probabilities from counts of note pairs: ``probs[a, b] = P(next = b | last = a)``.
+
+    Fitted with add-``alpha`` smoothing, so that a pair never seen in
+    training keeps a small probability::
+
+        P(b | a) = (count(a, b) + alpha) / (count(a) + alpha * size)
+    """
+
+    probs: np.ndarray  # (size, size), each row sums to 1
+
+    @classmethod
+    def fit(cls, melodies: Iterable[np.ndarray], size: int, alpha: float = 1.0) -> "PitchBigram":
+        """Count the pairs of consecutive classes (``0 .. size - 1``) inside each melody."""
+        if alpha <= 0:
+            raise ValueError(f"alpha must be positive, got {alpha}")
+        counts = np.full((size, size), float(alpha))
+        for melody in melodies:
+            m = np.asarray(melody, dtype=np.int64)
+            np.add.at(counts, (m[:-1], m[1:]), 1.0)
+        return cls(counts / counts.sum(axis=1, keepdims=True))
+
+    def next_distribution(self, notes: np.ndarray) -> np.ndarray:
+        """The distribution of the next class after each row of ``notes`` ``(batch, t)``: ``(batch, size)``."""
+        return self.probs[np.asarray(notes, dtype=np.int64)[:, -1]]
+
+
+def continue_melodies(next_distribution: Callable[[np.ndarray], np.ndarray], openings: np.ndarray,
+                      length: int, rng: np.random.Generator, temperature: float = 1.0) -> np.ndarray:
+    """Write ``length`` notes after each opening, one note at a time.
+
+    ``openings`` holds class indices ``(batch, t)``. At each step
+    ``next_distribution(notes so far)`` gives a distribution ``(batch, size)``
+    over the next class (a trained model's last output, or
+    :meth:`PitchBigram.next_distribution`); one class per row is drawn from
+    it at ``temperature`` (0: the most probable one, see
+    :func:`lstm_course.language_model.apply_temperature`) and appended, so
+    every note is chosen knowing the ones written before it. Returns the
+    written notes only, ``(batch, length)``.
+    """
+    notes = np.asarray(openings, dtype=np.int64)
+    if notes.ndim != 2 or notes.shape[1] < 1:
+        raise ValueError(f"openings must be (batch, t) with t >= 1, got shape {notes.shape}")
+    start = notes.shape[1]
+    for _ in range(length):
+        probs = apply_temperature(np.asarray(next_distribution(notes), dtype=np.float64), temperature)
+        if temperature == 0:
+            drawn = probs.argmax(axis=1)
+        else:  # inverse CDF: the first class whose cumulative probability passes a uniform draw
+            drawn = np.minimum((probs.cumsum(axis=1) < rng.random((len(notes), 1))).sum(axis=1), probs.shape[1] - 1)
+        notes = np.column_stack([notes, drawn])
+    return notes[:, start:]
+
+
+def continuation_stats(written: np.ndarray, references: Sequence[np.ndarray]) -> dict[str, float]:
+    """How much like its own chorale each written line is, as shares of the notes written.
+
+    ``written`` holds MIDI pitches ``(batch, length)`` and ``references[i]``
+    the whole melody that row ``i`` continues. Returns
+
+    * ``in_key``: the note's pitch class (C, C#, ...) occurs in the reference,
+      a simple stand-in for "in the chorale's key";
+    * ``in_range``: the note lies between the reference's lowest and highest note;
+    * ``leaps``: of the steps between consecutive written notes, those larger
+      than a major third (4 semitones);
+    * ``repeats``: of those steps, the repeated notes.
+    """
+    written = np.asarray(written, dtype=np.int64)
+    if written.ndim != 2 or len(written) != len(references) or written.shape[1] < 2:
+        raise ValueError("need one reference per written row and at least two notes per row")
+    in_key = [np.isin(w % 12, np.asarray(r) % 12) for w, r in zip(written, references)]
+    in_range = [(w >= np.min(r)) & (w <= np.max(r)) for w, r in zip(written, references)]
+    steps = np.abs(np.diff(written, axis=1))
+    return {"in_key": float(np.mean(in_key)), "in_range": float(np.mean(in_range)),
+            "leaps": float(np.mean(steps > 4)), "repeats": float(np.mean(steps == 0))}

@@ -326,7 +326,7 @@ def tf_split(texts: Any) -> Any:
 
 def text_vectorizer(
     vocab: Vocabulary | None = None, max_len: int | None = None, *, max_tokens: int | None = None,
-    ragged: bool = False,
+    ragged: bool = False, name: str | None = None,
 ) -> Any:
     """A ``keras.layers.TextVectorization`` layer that reads text as :func:`tokenize` does.
 
@@ -352,4 +352,22 @@ def text_vectorizer(
         raise ValueError("give either vocab or max_tokens: a fixed vocabulary sets the size")
     return layers.TextVectorization(
         max_tokens=max_tokens, standardize=tf_lower, split=tf_split, output_sequence_length=max_len,
-        ragged=ragged, vocabulary=None if vocab is None else list(vocab.words))
+        ragged=ragged, vocabulary=None if vocab is None else list(vocab.words), name=name)
+
+
+def vectorize(vocab: Vocabulary, texts: list[str] | pd.Series, max_len: int) -> np.ndarray:
+    """``texts`` as ids through a :func:`text_vectorizer` layer, ``(len(texts), max_len)`` int32.
+
+    The course's loaders turn text into tensors this way (chapter 5 shows the
+    layer and checks it against :meth:`Vocabulary.encode`, which gives the same
+    ids by hand). The layer has a fixed name, so building it does not move the
+    automatic names of the layers of models built afterwards.
+    """
+    if max_len < 1:
+        raise ValueError(f"max_len must be positive, got {max_len}")
+    layer = text_vectorizer(vocab, max_len, name="course_vectorizer")
+    texts = list(texts)
+    if not texts:
+        return np.zeros((0, max_len), dtype=np.int32)
+    return np.asarray(layer(texts), dtype=np.int32)
+

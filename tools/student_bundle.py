@@ -354,7 +354,7 @@ REVIEWED_SHARED_LINES = frozenset({
     "model = keras.Sequential([",  # checks.compilation (stand-in models); a2, a4 builders
     'with np.errstate(divide="ignore"):',  # language_model.apply_temperature; a5 sampler (log of 0)
     "if temperature == 0:",  # language_model.apply_temperature; a5 sampler (the task states the rule)
-    "targets = np.asarray(targets)",  # seq2seq.teacher_forcing; a5 shift_right (chapter 14 teaches it)
+    "targets = np.asarray(targets)",  # seq2seq.teacher_forcing; a5 shift_right (chapter 15 teaches it)
 })
 
 

@@ -88,3 +88,39 @@ def test_a_model_with_the_vectorizer_saves_and_loads(tmp_path):
     loaded = keras.models.load_model(path, custom_objects={"tf_lower": tf_lower, "tf_split": tf_split})
     x = np.array(TEXTS[:3])
     assert np.allclose(model(x), loaded(x))
+
+
+def test_vectorize_equals_the_hand_written_encoding():
+    """The loaders' path (TextVectorization) gives Vocabulary.encode's ids, odd texts included."""
+    vocab = Vocabulary.build(TEXTS + ["a great film", "a film"], size=8)
+    for max_len in (1, 3, 12):
+        got = preprocessing.vectorize(vocab, TEXTS, max_len)
+        assert got.dtype == np.int32 and got.shape == (len(TEXTS), max_len)
+        np.testing.assert_array_equal(got, vocab.encode(TEXTS, max_len))
+    assert preprocessing.vectorize(vocab, [], 4).shape == (0, 4)
+    with pytest.raises(ValueError, match="max_len"):
+        preprocessing.vectorize(vocab, TEXTS, 0)
+
+
+def test_vectorize_leaves_the_automatic_layer_names_alone():
+    """A model built after loading the data gets the layer names it would get without it."""
+    import keras
+    from keras import layers
+
+    keras.backend.clear_session()
+    preprocessing.vectorize(Vocabulary.build(["a b"], size=4), ["a b"], 2)
+    assert layers.TextVectorization().name == "text_vectorization"
+
+
+def test_load_sentiment_ids_are_the_vocabularys():
+    """Every review of the real corpus, at two vocabulary sizes and three lengths."""
+    from lstm_course import data
+
+    for size in (10_000, 500):
+        loaded = data.load_sentiment(vocab_size=size)
+        train, test = loaded.split.train["text"], loaded.split.test["text"]
+        np.testing.assert_array_equal(loaded.x_train, loaded.vocab.encode(train, 40))
+        np.testing.assert_array_equal(loaded.x_test, loaded.vocab.encode(test, 40))
+        for max_len in (3, 80):
+            arrays = data.sentiment_arrays(loaded, max_len=max_len)
+            np.testing.assert_array_equal(arrays.x_test, loaded.vocab.encode(test, max_len))
