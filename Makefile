@@ -8,6 +8,9 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 PIP_VERSION := 25.3
 SCATTERTEXT := scattertext==0.2.2
+# MathJax is served with the site (offline maths): fetched once from the npm registry
+MATHJAX_VERSION := 3.2.2
+MATHJAX := _vendor/_static/mathjax/tex-mml-chtml.js
 
 # Tools of the environment first on PATH: nbgrader runs `alembic` as a
 # subprocess when it creates a gradebook, and finds it only there.
@@ -34,7 +37,16 @@ help:
 	@echo "make student-bundle  what students get: dist/student-bundle/ and dist/lstm-course-student-bundle.zip"
 	@echo "make clean        remove build outputs and nbgrader working folders"
 
-install: $(STAMP)
+install: $(STAMP) $(MATHJAX)
+
+# _config.yml copies _vendor/ into the site (html_extra_path: its _static/mathjax/ lands
+# next to the theme's files in the site's _static/) and points mathjax_path
+# at it; the folder is not committed (.gitignore)
+$(MATHJAX):
+	@command -v npm >/dev/null || { echo "npm is needed to fetch MathJax (Debian: apt-get install npm)"; exit 1; }
+	npm install --silent --no-save --no-audit --no-fund --no-package-lock --prefix .cache/npm mathjax@$(MATHJAX_VERSION)
+	rm -rf _vendor/_static/mathjax && mkdir -p _vendor/_static
+	cp -r .cache/npm/node_modules/mathjax/es5 _vendor/_static/mathjax
 
 $(STAMP): requirements.txt pyproject.toml grader/pyproject.toml config/ipython_kernel_config.py
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -25,15 +27,67 @@ sys.path.insert(0, str(ROOT / "tests" / "support"))
 import course as C  # noqa: E402
 
 
+RUN_TIMES = ROOT / "reference" / "run_times.json"
+RUN_TIMES_PAGE = ROOT / "reference" / "run_times.md"
+
+
+def title_of(path: Path) -> str:
+    """The notebook's first Markdown heading (its title in the book)."""
+    for cell in json.loads(path.read_text())["cells"]:
+        if cell["cell_type"] == "markdown":
+            for line in "".join(cell["source"]).splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return path.stem
+
+
+def run_times_page(report: dict) -> str:
+    """The book page of the run times (reference/run_times.md) from ``report``."""
+    def row(nb: str, seconds: float) -> str:
+        page = nb.removesuffix(".ipynb").replace("solutions/", "assignments/", 1)
+        label = title_of(ROOT / nb) + ("" if nb.startswith("chapters/") else ", the solution")
+        return f"| {{doc}}`{label} <../{page}>` | {seconds:.0f} |"
+
+    rows = [row(nb, seconds) for nb, seconds in report["seconds"].items()]
+    chapters = [s for nb, s in report["seconds"].items() if nb.startswith("chapters/")]
+    return "\n".join([
+        "# Run times",
+        "",
+        "How long each notebook takes to run top to bottom in a fresh kernel, as",
+        f"measured by `make bench BENCH=notebooks` on {report['machine']} ({report['generated']}).",
+        "Training dominates; a laptop of similar speed needs about as long, and the",
+        "numbers move by a few seconds from run to run. The assignment rows time the",
+        "instructor's solution, which is about what a finished student notebook takes.",
+        "",
+        f"The chapters take {sum(chapters) / 60:.0f} minutes in all; the longest takes",
+        f"{max(chapters):.0f} s.",
+        "",
+        "| notebook | seconds |",
+        "|---|---:|",
+        *rows,
+        "",
+    ])
+
+
+def write_run_times(seconds: dict[str, float]) -> None:
+    report = {"generated": time.strftime("%Y-%m-%d"), "machine": f"{os.cpu_count()} CPU cores",
+              "seconds": {nb: round(s, 1) for nb, s in seconds.items()}}
+    RUN_TIMES.write_text(json.dumps(report, indent=1) + "\n")
+    RUN_TIMES_PAGE.write_text(run_times_page(report))
+
+
 def bench_notebooks() -> None:
     print("## notebooks (fresh kernel, seconds)")
-    times = []
+    times: dict[str, float] = {}
     for path in notebooks(ROOT / "chapters") + notebooks(ROOT / "solutions"):
         seconds = run_notebook(path, write=False)
-        times.append(seconds)
+        times[str(path.relative_to(ROOT))] = seconds
         print(f"{seconds:7.1f}  {path.relative_to(ROOT)}", flush=True)
     if times:
-        print(f"median {statistics.median(times):.1f} s, max {max(times):.1f} s, total {sum(times):.1f} s")
+        values = list(times.values())
+        print(f"median {statistics.median(values):.1f} s, max {max(values):.1f} s, total {sum(values):.1f} s")
+        write_run_times(times)
+        print(f"written: {RUN_TIMES.relative_to(ROOT)} and {RUN_TIMES_PAGE.relative_to(ROOT)}")
 
 
 def bench_autograde() -> None:

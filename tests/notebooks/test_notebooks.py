@@ -65,6 +65,34 @@ def test_figures_have_captions_and_alt_text(path):
             assert meta.get("image", {}).get("alt"), f"figure without alt text: {''.join(cell['source'])[:80]}"
 
 
+def bare_tex_words(caption: str) -> list[str]:
+    """Words of three letters or more inside a caption's $...$ that lack their backslash.
+
+    A caption written in a Python string as "\\tanh" without a raw string loses
+    "\\t" to a tab, and the figure then reads "o ⊙ anh"; ``\\text{...}`` and
+    the like may hold words.
+    """
+    words = []
+    for span in re.findall(r"\$([^$]*)\$", caption):
+        span = re.sub(r"\\(?:text|mathrm|textrm|mathit|operatorname)\{[^}]*\}", "", span)
+        words += re.findall(r"(?<![\\A-Za-z])[A-Za-z]{3,}", span)
+    return words
+
+
+def test_bare_tex_words_finds_a_lost_backslash():
+    assert bare_tex_words("the use gate ($o \\odot anh$ of it)") == ["anh"]
+    assert bare_tex_words("($o \\odot \\tanh$, $x_t$, $\\text{new}$) and anh") == []
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_caption_maths_keeps_its_commands(path):
+    for cell in code_cells(load(path)):
+        meta = cell["metadata"].get("mystnb", {})
+        for text in (meta.get("figure", {}).get("caption", ""), meta.get("image", {}).get("alt", "")):
+            assert not re.search(r"[\x00-\x08\x0b-\x1f]", text), f"control character in {text[:80]!r}"
+            assert not bare_tex_words(text), f"TeX command without its backslash in {text[:120]!r}"
+
+
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_summaries_are_compared(path):
     """Model summaries are the outputs nbval must verify: never ignore them."""
