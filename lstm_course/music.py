@@ -36,7 +36,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from lstm_course.language_model import apply_temperature
+from lstm_course.language_model import sample_next
 from lstm_course.preprocessing import windows
 
 CACHE_ENV = "LSTM_COURSE_CACHE"
@@ -309,8 +309,8 @@ def continue_melodies(next_distribution: Callable[[np.ndarray], np.ndarray], ope
     ``next_distribution(notes so far)`` gives a distribution ``(batch, size)``
     over the next class (a trained model's last output, or
     :meth:`PitchBigram.next_distribution`); one class per row is drawn from
-    it at ``temperature`` (0: the most probable one, see
-    :func:`lstm_course.language_model.apply_temperature`) and appended, so
+    it at ``temperature`` by :func:`lstm_course.language_model.sample_next`
+    (0: the most probable one) and appended, so
     every note is chosen knowing the ones written before it. Returns the
     written notes only, ``(batch, length)``.
     """
@@ -319,12 +319,8 @@ def continue_melodies(next_distribution: Callable[[np.ndarray], np.ndarray], ope
         raise ValueError(f"openings must be (batch, t) with t >= 1, got shape {notes.shape}")
     start = notes.shape[1]
     for _ in range(length):
-        probs = apply_temperature(np.asarray(next_distribution(notes), dtype=np.float64), temperature)
-        if temperature == 0:
-            drawn = probs.argmax(axis=1)
-        else:  # inverse CDF: the first class whose cumulative probability passes a uniform draw
-            drawn = np.minimum((probs.cumsum(axis=1) < rng.random((len(notes), 1))).sum(axis=1), probs.shape[1] - 1)
-        notes = np.column_stack([notes, drawn])
+        probs = np.asarray(next_distribution(notes), dtype=np.float64)
+        notes = np.column_stack([notes, [sample_next(row, temperature, rng) for row in probs]])
     return notes[:, start:]
 
 
