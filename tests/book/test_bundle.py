@@ -198,9 +198,12 @@ def test_reviewed_shared_lines_are_still_needed():
 
 # --------------------------------------------------------------------------- the wheel works alone
 
-def test_wheel_installs_and_runs_outside_the_repository(bundle, tmp_path_factory):
-    """pip installs the wheel (--no-deps) into a new venv outside the repository;
-    the course's third-party packages come from the course environment's
+@pytest.fixture(scope="module")
+def student_venv(bundle, tmp_path_factory) -> dict:
+    """A new venv outside the repository with the bundle's wheel installed as its
+    README says (``pip install --no-deps`` of the wheel, the kernel configuration
+    copied into the venv's etc/ipython). pip installs the wheel --no-deps; the
+    course's third-party packages come from the course environment's
     site-packages through a .pth file (its editable lstm_course and lstm_grader
     finders are .pth files there too, which Python does not follow)."""
     tmp = tmp_path_factory.mktemp("student")
@@ -215,7 +218,14 @@ def test_wheel_installs_and_runs_outside_the_repository(bundle, tmp_path_factory
     site = Path(subprocess.check_output([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                                         text=True).strip())
     (site / "course_environment.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    (venv / "etc" / "ipython").mkdir(parents=True)
+    shutil.copyfile(bundle / "ipython_kernel_config.py", venv / "etc" / "ipython" / "ipython_kernel_config.py")
+    env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "HOME": str(tmp), "LANG": "C.UTF-8"}
+    return {"tmp": tmp, "python": python, "site": site, "env": env}
 
+
+def test_wheel_installs_and_runs_outside_the_repository(student_venv):
+    tmp, python, site, env = (student_venv[k] for k in ("tmp", "python", "site", "env"))
     code = """if True:
         import importlib.util, json, sys
         import lstm_course, lstm_course.data
@@ -227,7 +237,6 @@ def test_wheel_installs_and_runs_outside_the_repository(bundle, tmp_path_factory
             "modules": sorted({m.__file__ for m in list(sys.modules.values()) if getattr(m, "__file__", None)}),
         }))
     """
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp), "LANG": "C.UTF-8"}
     result = subprocess.run([python, "-I", "-c", code], cwd=tmp, env=env, capture_output=True, text=True,
                             timeout=300)
     assert result.returncode == 0, result.stderr
@@ -244,6 +253,59 @@ def test_wheel_installs_and_runs_outside_the_repository(bundle, tmp_path_factory
     assert not [p for p in got["path"] if p and in_repo(p)], got["path"]
     assert not [m for m in got["modules"] if in_repo(m)]
     assert not [m for m in got["modules"] if "__editable__" in m]
+
+
+# A chapter as a reader downloads it: the committed notebook (the site's download and
+# the bundle's copy are the same bytes). Chapter 7 is short and prints model summaries.
+# This run is also the chapter's nbval check in `make test` (conftest.py: RUN_FROM_THE_WHEEL).
+DOWNLOADED_CHAPTER = "chapters/07_parameter_counts.ipynb"
+
+RUN_CHAPTER = """if True:
+    import sys
+    import nbformat
+    from nbclient import NotebookClient
+    source, target = sys.argv[1:3]
+    nb = nbformat.read(source, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "import sys, lstm_course\\nprint(lstm_course.__file__)\\nprint(sys.executable)"))
+    NotebookClient(nb, timeout=300, kernel_name="python3").execute()
+    nbformat.write(nb, target)
+"""
+
+
+def test_the_downloaded_chapter_is_the_one_conftest_leaves_to_this_test():
+    from conftest import RUN_FROM_THE_WHEEL
+
+    assert RUN_FROM_THE_WHEEL == {DOWNLOADED_CHAPTER: f"tests/book/test_bundle.py::"
+                                  f"{test_a_downloaded_chapter_runs_from_the_wheel_outside_the_repository.__name__}"}
+
+
+def test_a_downloaded_chapter_runs_from_the_wheel_outside_the_repository(bundle, student_venv):
+    """The downloaded chapter runs top to bottom in a fresh kernel of the student
+    venv, with lstm_course from the wheel, and reproduces every output that
+    nbval compares in CI (the model summaries among them)."""
+    import nbformat
+    from stored_outputs import differences
+
+    tmp, python, site, env = (student_venv[k] for k in ("tmp", "python", "site", "env"))
+    folder = tmp / "downloads"
+    folder.mkdir()
+    chapter = folder / Path(DOWNLOADED_CHAPTER).name
+    shutil.copyfile(bundle / DOWNLOADED_CHAPTER, chapter)
+    ran = folder / "ran.ipynb"
+    result = subprocess.run([python, "-I", "-c", RUN_CHAPTER, str(chapter), str(ran)], cwd=folder, env=env,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    fresh = nbformat.read(ran, as_version=4)
+    probe = fresh.cells.pop()
+    module, executable = "".join(o.get("text", "") for o in probe.outputs).split()
+    assert Path(module).resolve().is_relative_to(site.resolve()), module
+    assert Path(executable).parent == python.parent, executable
+    stored = nbformat.read(ROOT / DOWNLOADED_CHAPTER, as_version=4)
+    assert any("Total params" in str(c.get("outputs")) for c in stored.cells), "the chapter shows no summary"
+    assert not differences(stored, fresh)
+    errors = [o for c in fresh.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors, errors[:1]
 
 
 # --------------------------------------------------------------------------- requirements and README

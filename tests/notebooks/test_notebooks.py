@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import sys
 
 import pytest
 
 import course as C
+from pages import display_maths, heading_problems, page_text
 
 CHAPTERS = sorted((C.ROOT / "chapters").glob("*.ipynb"))
+sys.path.insert(0, str(C.ROOT / "tools"))
 TF_NOISE = re.compile(r"absl|oneDNN|cpu_feature_guard|cudart_stub|I0000|E0000|W0000")
 
 
@@ -110,3 +114,52 @@ def test_ignored_outputs_are_backed_by_assertions(path):
         checked = [c for c in cells if "nbval-ignore-output" not in tags(c)
                    and re.search(r"^\s*assert ", "".join(c["source"]), re.M)]
         assert checked, "tagged nbval-ignore-output but no compared cell asserts on the results"
+
+
+# --------------------------------------------------------------------------- reading aids
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_headings_descend_in_order(path):
+    """One title, then sections that never skip a level (screen readers list them)."""
+    assert not heading_problems(page_text(path))
+
+
+def test_heading_check_finds_a_skipped_level():
+    assert heading_problems("# T\n\n## A\n\n#### B\n") == ["#### 'B' follows a level-2 heading"]
+    assert heading_problems("## A\n# T\n")[0].startswith("the first heading")
+    assert heading_problems("# T\n```python\n# a comment\n### not a heading\n```\n## A\n") == []
+
+
+def test_every_display_equation_is_numbered():
+    """A $$ equation gets a number, per chapter like the figures ((6.2), Fig. 6.2),
+    only with a label; labels must be unique across the book."""
+    labels = []
+    for path in CHAPTERS:
+        for tex, label in display_maths(page_text(path)):
+            assert label, f"{path.name}: equation without a label: {tex[:60]!r}"
+            labels.append(label)
+    assert labels and len(labels) == len(set(labels)), "a label is used twice"
+    assert display_maths("$$\nx = 1\n$$ (eq-a)\n\ntext\n\n  $$y = 2$$\n") == [("x = 1", "eq-a"), ("y = 2", None)]
+
+
+def test_every_chapter_says_how_to_run_it():
+    """The collapsed "Running this notebook" note (tools/running_note.py) is in every
+    chapter, after the opening cell, and names the wheel the site offers."""
+    import running_note
+
+    assert not running_note.stale(), "run tools/running_note.py"
+    assert running_note.sb.wheel_name() in running_note.note_text()
+
+
+def test_running_note_check_finds_a_stale_note(tmp_path):
+    """A version bump makes every note stale until the tool rewrites them."""
+    import running_note
+
+    (tmp_path / "chapters").mkdir()
+    shutil.copyfile(CHAPTERS[0], tmp_path / "chapters" / CHAPTERS[0].name)
+    pyproject = (C.ROOT / "pyproject.toml").read_text()
+    version = running_note.sb.project_version()
+    (tmp_path / "pyproject.toml").write_text(pyproject.replace(f'version = "{version}"', 'version = "99.0"', 1))
+    assert running_note.stale(tmp_path) == [f"chapters/{CHAPTERS[0].name}"]
+    assert running_note.apply(tmp_path / "chapters" / CHAPTERS[0].name, running_note.note_text(tmp_path))
+    assert running_note.stale(tmp_path) == []
