@@ -37,34 +37,6 @@ def pytest_xdist_auto_num_workers(config):
     return (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1) + 1
 
 
-# --------------------------------------------------------------------------- scheduling
-# pytest-xdist (--dist loadscope) hands out whole modules and classes, in the
-# order of the collection (pyproject.toml turns off its reordering by number of
-# tests, which put the five assignment pipelines, eight tests each but three
-# minutes of set-up, at the very end, so one worker ran on alone). Longest first
-# instead: the scopes below, in seconds on 2 busy cores (`make test`'s slowest
-# durations), then the chapters by their run time (reference/run_times.json),
-# then everything else, which fills the gaps. Only the order changes: each
-# scope's tests stay together and in their own order.
-SCOPE_SECONDS = {
-    "tests/pipeline/test_pipeline.py::TestAssignment_": 180,
-    "tests/pipeline/test_grading_parallel.py": 175,
-    "tests/book/test_book.py": 130,
-    "tests/pipeline/test_grading_catalogue.py": 100,
-    "tests/book/test_instructor_edition.py": 60,
-    "tests/book/test_bundle.py": 45,
-    "tests/pipeline/test_grading_cli.py": 35,
-}
-UNKNOWN_SCOPE_SECONDS = 5.0
-
-
-def scope_seconds(scope: str, chapter_seconds: dict[str, float]) -> float:
-    """The expected cost of an xdist scope (a module or a class)."""
-    if scope in chapter_seconds:
-        return 1.3 * chapter_seconds[scope]  # under load, with nbval's comparison
-    return next((s for prefix, s in SCOPE_SECONDS.items() if scope.startswith(prefix)), UNKNOWN_SCOPE_SECONDS)
-
-
 # Chapter 7 runs in tests/book/test_bundle.py as a reader downloads it: in a new
 # venv with the course wheel, its outputs compared with the stored ones by
 # nbval's own rules (tests/support/stored_outputs.py). When that test is in the
@@ -76,23 +48,8 @@ RUN_FROM_THE_WHEEL = {
 
 
 def pytest_collection_modifyitems(config, items):
-    import json
-    from pathlib import Path
-
     ids = {item.nodeid for item in items}
     twice = [item for item in items if RUN_FROM_THE_WHEEL.get(item.nodeid.split("::")[0]) in ids]
     if twice:
         config.hook.pytest_deselected(items=twice)
         items[:] = [item for item in items if item not in twice]
-
-    times = Path(__file__).parent / "reference" / "run_times.json"
-    chapter_seconds = json.loads(times.read_text())["seconds"] if times.exists() else {}
-    first: dict[str, int] = {}
-    for index, item in enumerate(items):
-        first.setdefault(item.nodeid.rsplit("::", 1)[0], index)
-
-    def key(item):
-        scope = item.nodeid.rsplit("::", 1)[0]
-        return (-scope_seconds(scope, chapter_seconds), first[scope])
-
-    items.sort(key=key)  # stable: a scope's tests keep their order
