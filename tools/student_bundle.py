@@ -224,6 +224,18 @@ def requirements_text(root: Path = ROOT) -> tuple[str, list[str]]:
 # --------------------------------------------------------------------------- README
 
 
+def install_commands(root: Path = ROOT) -> list[str]:
+    """The shell commands (Linux, macOS) that set up the environment from the wheel,
+    requirements.txt and ipython_kernel_config.py, then start Jupyter."""
+    return [
+        "python3.11 -m venv .venv",
+        ".venv/bin/pip install -r requirements.txt",
+        f".venv/bin/pip install --no-deps {SCATTERTEXT} {wheel_name(root)}",
+        "mkdir -p .venv/etc/ipython && cp ipython_kernel_config.py .venv/etc/ipython/",
+        ".venv/bin/jupyter lab",
+    ]
+
+
 def readme_text(root: Path = ROOT) -> str:
     """The students' README (also the wheel's long description)."""
     assignments = assignment_ids(root)
