@@ -71,9 +71,8 @@ def load_map(root: Path) -> list[Part]:
         for e in part["entries"])) for part in data["parts"]]
 
 
-def toc_docs(root: Path) -> list[str]:
-    """Every docname of ``_toc.yml``, in reading order (the root first)."""
-    toc = yaml.safe_load((root / TOC).read_text())
+def toc_entries(toc: dict[str, Any]) -> list[str]:
+    """Every file of a parsed jupyter-book toc, in reading order (the root first)."""
     found = [str(toc["root"])]
 
     def walk(entries: list[dict[str, Any]]) -> None:
@@ -83,6 +82,11 @@ def toc_docs(root: Path) -> list[str]:
 
     walk(toc.get("parts", []) + toc.get("chapters", []))
     return found
+
+
+def toc_docs(root: Path) -> list[str]:
+    """Every docname of ``root``'s ``_toc.yml``, in reading order (the root first)."""
+    return toc_entries(yaml.safe_load((root / TOC).read_text()))
 
 
 def title_of(root: Path, doc: str) -> str | None:

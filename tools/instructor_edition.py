@@ -55,8 +55,13 @@ class HiddenTestsError(RuntimeError):
 
 
 def assignment_ids(root: Path = ROOT) -> list[str]:
-    """The assignments: one folder per assignment in ``source/``, in order."""
-    return sorted(p.name for p in (root / "source").iterdir() if p.is_dir())
+    """The assignments, in order: those of the student bundle (``tools/student_bundle.py``),
+    which also checks that every ``source/`` assignment was released."""
+    if str(ROOT / "tools") not in sys.path:
+        sys.path.insert(0, str(ROOT / "tools"))
+    from student_bundle import assignment_ids as released
+
+    return released(root)
 
 
 def instructor_config(config: dict[str, Any], root: Path = ROOT) -> dict[str, Any]:

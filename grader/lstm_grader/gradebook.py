@@ -12,6 +12,7 @@ timestamps, late penalties), independent of row ids and row order.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from typing import Any
 
@@ -21,10 +22,43 @@ Rows = dict[str, Any]
 "comments": {cell: {...}}}}}``."""
 
 
+@functools.cache
+def alembic_head() -> str:
+    """The schema revision nbgrader stamps on a new gradebook: the head of its
+    own alembic migrations, read in this process."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    from nbgrader.dbutil import ALEMBIC_DIR
+
+    config = Config()
+    config.set_main_option("script_location", ALEMBIC_DIR)
+    head = ScriptDirectory.from_config(config).get_current_head()
+    if not head:
+        raise RuntimeError(f"no alembic head in {ALEMBIC_DIR}")
+    return head
+
+
+def stamp_in_process() -> None:
+    """Make nbgrader read :func:`alembic_head` when it creates a gradebook.
+
+    nbgrader 0.9.6 (``nbgrader.api.get_alembic_version``) runs the command
+    ``alembic heads`` for every new gradebook: a Python process that costs
+    3-4 s of CPU each time (every ``nbgrader`` command in a new course, every
+    ``lstm-course grade``). The value is the same, read from the same
+    migration scripts (tests/unit/test_gradebook_stamp.py compares the two).
+    The course's ``nbgrader_config.py`` calls this, so every nbgrader command
+    run with it gets the shortcut; nothing else of nbgrader changes."""
+    import nbgrader.api
+
+    nbgrader.api.get_alembic_version = alembic_head
+
+
 def copy_assignment(src_url: str, dest_url: str, assignment: str) -> None:
     """Copy the definition of ``assignment`` (due date, notebooks, cells with
     their sources and checksums) from one gradebook into another."""
     from nbgrader.api import Gradebook
+
+    stamp_in_process()
 
     with Gradebook(src_url) as src:
         a = src.find_assignment(assignment)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,21 +17,20 @@ DISPLAY_MATH = re.compile(r"(?m)^[ \t]*\$\$(.+?)\$\$[ \t]*(?:\(([^)\n]*)\))?", r
 
 
 def toc_files(toc: dict[str, Any] | None = None) -> list[str]:
-    """Every file of a jupyter-book toc (default: the repository's _toc.yml), root first, in reading order."""
+    """Every file of a jupyter-book toc (default: the repository's _toc.yml), root first,
+    in reading order: the book's own walker (``_ext/course_map.py``), which the build uses."""
     if toc is None:
         toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    found = [toc["root"]]
+    return _course_map().toc_entries(toc)
 
-    def walk(entries: list[dict[str, Any]]) -> None:
-        for entry in entries:
-            if "file" in entry:
-                found.append(entry["file"])
-            walk(entry.get("sections", []))
-            walk(entry.get("chapters", []))
 
-    walk(toc.get("parts", []))
-    walk(toc.get("chapters", []))
-    return found
+def _course_map() -> Any:
+    """``_ext/course_map.py``, the local Sphinx extension, as a module."""
+    if str(ROOT / "_ext") not in sys.path:
+        sys.path.insert(0, str(ROOT / "_ext"))
+    import course_map
+
+    return course_map
 
 
 def page_text(path: Path) -> str:
