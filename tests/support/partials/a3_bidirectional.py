@@ -31,7 +31,7 @@ def build_tagger(bidirectional, vocab_size=VOCAB_SIZE, units=32, embed_dim=16, l
     model.add(keras.Input(shape=(length,)))
     model.add(layers.Embedding(vocab_size, embed_dim))
     model.add(layers.Bidirectional(lstm) if bidirectional == "yes" else lstm)
-    model.add(layers.TimeDistributed(layers.Dense(1, activation="sigmoid")))
+    model.add(layers.Dense(1, activation="sigmoid"))
     return model
 ''',
     "boundary_f1": '''
