@@ -54,12 +54,18 @@ def note_cell(nb: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
     return next((c for c in nb.cells if c.get("id") == CELL_ID), None)
 
 
+def current(nb: nbformat.NotebookNode, text: str) -> bool:
+    """The notebook's note reads ``text`` and sits right after the opening cell."""
+    cell = note_cell(nb)
+    return cell is not None and cell.source == text and nb.cells.index(cell) == 1
+
+
 def apply(path: Path, text: str) -> bool:
     """Insert or update the note of ``path`` (after its first cell); True if the file changed."""
     nb = nbformat.read(path, as_version=4)
-    cell = note_cell(nb)
-    if cell is not None and cell.source == text and nb.cells.index(cell) == 1:
+    if current(nb, text):
         return False
+    cell = note_cell(nb)
     if cell is not None:
         nb.cells.remove(cell)
     new = nbformat.v4.new_markdown_cell(text)
@@ -72,13 +78,8 @@ def apply(path: Path, text: str) -> bool:
 def stale(root: Path = ROOT) -> list[str]:
     """Chapters whose note is missing, out of place or out of date."""
     text = note_text(root)
-    found = []
-    for path in chapters(root):
-        nb = nbformat.read(path, as_version=4)
-        cell = note_cell(nb)
-        if cell is None or cell.source != text or nb.cells.index(cell) != 1:
-            found.append(path.relative_to(root).as_posix())
-    return found
+    return [path.relative_to(root).as_posix() for path in chapters(root)
+            if not current(nbformat.read(path, as_version=4), text)]
 
 
 def main(argv: list[str] | None = None) -> int:

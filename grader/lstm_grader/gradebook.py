@@ -45,7 +45,7 @@ def stamp_in_process() -> None:
     ``alembic heads`` for every new gradebook: a Python process that costs
     3-4 s of CPU each time (every ``nbgrader`` command in a new course, every
     ``lstm-course grade``). The value is the same, read from the same
-    migration scripts (tests/unit/test_gradebook_stamp.py compares the two).
+    migration scripts (tests/pipeline/test_gradebook_stamp.py compares the two).
     The course's ``nbgrader_config.py`` calls this, so every nbgrader command
     run with it gets the shortcut; nothing else of nbgrader changes."""
     import nbgrader.api

@@ -39,6 +39,7 @@ def test_a_new_gradebook_gets_the_head_revision(tmp_path, monkeypatch):
     from nbgrader.api import Gradebook
 
     monkeypatch.setattr(nbgrader.api, "get_alembic_version", nbgrader.api.get_alembic_version)
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")  # no `alembic` command: only the in-process stamp can work
     gradebook.stamp_in_process()
     with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}"):
         pass
